@@ -125,14 +125,11 @@ public final class T1Terminal {
     }
 
     /**
-     * Exchange one command APDU for the card's response APDU.
+     * Exchange one command APDU for the card's response APDU. An empty APDU goes out as an I-block with LEN 0.
      *
      * @throws IOException from the link, or when error recovery fails (the message says why)
      */
     public byte[] transceive(byte[] apdu, Link link) throws IOException {
-        if (apdu.length == 0) {
-            throw new IllegalArgumentException("empty APDU");
-        }
         byte[] response = new byte[16];
         int responseLength = 0;
         int pos = 0; // start of the I-block in flight
