@@ -292,8 +292,11 @@ class T1CardTest {
         assertThrows(IllegalStateException.class, () -> c.respond(new byte[2], 0, 2, out, 0));
         assertThrows(IllegalStateException.class, () -> c.wtxRequest(2, out, 0));
         assertEquals("00 C3 01 02 C0", feed(c, "00 81 00 81")); // the terminal lost the request
-        assertEquals("00 92 00 92", feed(c, "00 E3 01 03 E1")); // wrong value: R(1) other error
-        assertEquals("00 92 00 92", feed(c, "00 00 05 00 84 00 00 08 89")); // no I-block now
+        // rule 7.3: anything but the S(WTX response) gets the request again
+        assertEquals("00 C3 01 02 C0", feed(c, "00 E3 01 03 E1")); // wrong value
+        assertEquals("00 C3 01 02 C0", feed(c, "00 00 05 00 84 00 00 08 89")); // an I-block
+        assertEquals("00 C3 01 02 C0", feed(c, "00 E3 01 02 E1")); // bad EDC
+        assertEquals("00 C3 01 02 C0", feed(c, "00 C1 01 FE 3E")); // S(IFS request)
         assertEquals("WTX_ACKNOWLEDGED", feed(c, "00 E3 01 02 E0"));
         assertTrue(c.commandPending());
         assertEquals("00 C3 01 05 C7", result(c.wtxRequest(5, out, 0))); // a second extension
