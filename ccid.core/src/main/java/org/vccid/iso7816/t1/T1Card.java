@@ -37,6 +37,8 @@ package org.vccid.iso7816.t1;
  * S(ABORT request), which end the wait and drop the command.</li>
  * <li>NAD (§11.3.2.1): answers carry the NAD of the terminal's last valid block with source and destination
  * exchanged (what libccid checks).</li>
+ * <li>A PPS request (first byte FF right after the ATR) is not a block: the reader answers it with
+ * {@link org.vccid.iso7816.Pps} before calling this class.</li>
  * <li>A block received while a command is pending (after {@link #APDU_READY}, before {@link #respond}) means the
  * terminal stopped waiting: the command is dropped and the block handled; the late {@link #respond} then returns
  * {@link #DISCARDED}.</li>
