@@ -3,6 +3,8 @@ package org.vccid.iso7816.t1;
 import java.io.IOException;
 import java.util.Arrays;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * The TERMINAL side of T=1 (ISO 7816-3 §11), a small helper for tests and the conformance runner: it chains a
  * command APDU into I-blocks of at most IFSC bytes, acknowledges the card's chained blocks, answers S(WTX) and
@@ -18,6 +20,7 @@ import java.util.Arrays;
 public final class T1Terminal {
 
     /** One block to the card and its answer back (e.g. a CCID XfrBlock in TPDU mode). */
+    @ConsumerType
     @FunctionalInterface
     public interface Link {
         /**
