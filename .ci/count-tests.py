@@ -9,7 +9,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 patterns = ["**/target/surefire-reports/TEST-*.xml", "**/target/failsafe-reports/TEST-*.xml",
-            "**/target/test-reports/**/TEST-*.xml", "**/target/conformance-reports/**/TEST-*.xml"]
+            "**/target/test-reports/**/TEST-*.xml", "**/target/conformance-reports/**/TEST-*.xml",
+            "cnf/target/smoke-reports/TEST-*.xml"]
 files = sorted({f for p in patterns for f in glob.glob(p, recursive=True)})
 total = failed = skipped = 0
 empty = []
