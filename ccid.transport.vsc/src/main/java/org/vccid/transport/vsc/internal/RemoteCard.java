@@ -13,7 +13,7 @@ import org.vccid.card.CardException;
 public final class RemoteCard implements Card {
 
     /** Spin this long for an answer before parking (a loopback round trip is tens of microseconds). */
-    private static final long SPIN_NANOS = 50_000;
+    private static final long SPIN_NANOS = Long.getLong("vccid.vsc.spinNanos", 50_000);
 
     private final ReaderSideConnection connection;
     private final int readerId;
