@@ -3,8 +3,9 @@ package org.vccid.transport.vsc.internal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -57,7 +58,7 @@ public final class ReaderSideServer implements AutoCloseable {
 
     final Settings settings;
     private final CardSink sink;
-    private final ServerSocket serverSocket;
+    private final ServerSocketChannel serverSocket;
     private final Thread acceptThread;
     private final Set<ReaderSideConnection> connections = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new ArrayList<>();
@@ -67,8 +68,8 @@ public final class ReaderSideServer implements AutoCloseable {
     public ReaderSideServer(Settings settings, CardSink sink) throws IOException {
         this.settings = settings;
         this.sink = sink;
-        this.serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
+        this.serverSocket = ServerSocketChannel.open();
+        serverSocket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         serverSocket.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress), settings.port), 16);
         this.acceptThread = new Thread(this::acceptLoop, "vsc-reader accept " + settings.bindAddress + ":" + port());
         acceptThread.setDaemon(true);
@@ -78,7 +79,7 @@ public final class ReaderSideServer implements AutoCloseable {
 
     /** The port actually bound. */
     public int port() {
-        return serverSocket.getLocalPort();
+        return serverSocket.socket().getLocalPort();
     }
 
     /** Clients connected now. */
@@ -88,7 +89,7 @@ public final class ReaderSideServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
-            Socket s;
+            SocketChannel s;
             try {
                 s = serverSocket.accept();
             } catch (IOException e) {
@@ -98,16 +99,16 @@ public final class ReaderSideServer implements AutoCloseable {
                 return;
             }
             try {
-                s.setTcpNoDelay(true);
+                s.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 if (connections.size() >= settings.maxClients) {
                     LOG.log(System.Logger.Level.WARNING, "VSC client {0} refused: {1} clients connected",
-                            s.getRemoteSocketAddress(), settings.maxClients);
+                            s.getRemoteAddress(), settings.maxClients);
                     closeQuietly(s);
                     continue;
                 }
                 ReaderSideConnection c = new ReaderSideConnection(this, s, ++counter);
                 connections.add(c);
-                Thread t = new Thread(c, "vsc-reader client #" + counter + " " + s.getRemoteSocketAddress());
+                Thread t = new Thread(c, "vsc-reader client #" + counter + " " + c.remote());
                 t.setDaemon(true);
                 synchronized (threads) {
                     threads.removeIf(x -> !x.isAlive());
@@ -167,7 +168,7 @@ public final class ReaderSideServer implements AutoCloseable {
         }
     }
 
-    static void closeQuietly(Socket s) {
+    static void closeQuietly(java.io.Closeable s) {
         try {
             s.close();
         } catch (IOException e) {

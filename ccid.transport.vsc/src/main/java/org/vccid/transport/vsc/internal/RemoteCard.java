@@ -12,7 +12,10 @@ import org.vccid.card.CardException;
  */
 public final class RemoteCard implements Card {
 
-    /** Spin this long for an answer before parking (a loopback round trip is tens of microseconds). */
+    /**
+     * Poll for the answer on the caller's thread this long before parking (a loopback round trip is tens of
+     * microseconds; a real card takes milliseconds, and then the I/O thread delivers the answer).
+     */
     private static final long SPIN_NANOS = Long.getLong("vccid.vsc.spinNanos", 50_000);
 
     private final ReaderSideConnection connection;
@@ -29,6 +32,7 @@ public final class RemoteCard implements Card {
     private volatile String failure;
     private volatile boolean answered;
     private volatile boolean gone;
+    private boolean polling; // guarded by transmitLock
 
     RemoteCard(ReaderSideConnection connection, int readerId, String name, String readerName, byte[] atr,
             long timeoutMillis) {
@@ -38,6 +42,7 @@ public final class RemoteCard implements Card {
         this.readerName = readerName;
         this.atr = atr.clone();
         this.timeoutNanos = timeoutMillis * 1_000_000L;
+        // (the spin below polls the socket: see ReaderSideConnection.poll)
     }
 
     /** Unique card name ({@link Card#NAME}). */
@@ -96,13 +101,26 @@ public final class RemoteCard implements Card {
                 if (!connection.transmit(readerId, buffer, offset, length)) {
                     throw new CardException(name + ": card gone");
                 }
+                connection.callerStarts();
+                polling = true;
                 long start = System.nanoTime();
                 long spinUntil = start + SPIN_NANOS;
                 long deadline = start + timeoutNanos;
                 while (!answered) {
+                    String closed = connection.closeReason();
+                    if (closed != null && !answered) {
+                        throw new CardException(name + ": VSC connection closed: " + closed);
+                    }
                     long now = System.nanoTime();
-                    if (now < spinUntil) {
-                        Thread.onSpinWait();
+                    if (now - spinUntil < 0) {
+                        // read the answer on this thread if the I/O thread is not already at it: no thread hop
+                        connection.poll();
+                        if (!answered) {
+                            Thread.onSpinWait();
+                        }
+                    } else if (polling) {
+                        polling = false; // a slow card: let the I/O thread deliver the answer
+                        connection.callerGivesUp();
                     } else if (now - deadline >= 0) {
                         connection.abort(name + ": no answer to an APDU in " + timeoutNanos / 1_000_000 + " ms");
                         throw new CardException(name + ": no answer from the VSC client");
@@ -120,6 +138,10 @@ public final class RemoteCard implements Card {
                 return response;
             } finally {
                 waiter = null;
+                if (polling) {
+                    polling = false;
+                    connection.callerDone();
+                }
             }
         }
     }

@@ -100,7 +100,8 @@ class LoopbackTest {
         assertArrayEquals(TestCard.ATR, remote.powerOn());
         assertEquals("Loop Reader", remote.readerName());
         assertEquals("loop-1-0", remote.name());
-        assertEquals(CardSideSession.CardState.INSERTED, client.cardState());
+        // the server's VSC_Error(SUCCESS) for the ATR may still be on its way to the card side
+        waitFor("card side sees the ATR acknowledged", () -> client.cardState() == CardSideSession.CardState.INSERTED);
         byte[] r = remote.transmit(Hex.decode("FF0001020303AABBCC"), 1, 8);
         assertEquals("CCBBAA9000", Hex.encode(r));
         for (int i = 2; i <= 200; i++) {
@@ -134,6 +135,45 @@ class LoopbackTest {
         assertTrue(e.getMessage().contains("VSC_Error"), e.getMessage());
         card.mute = false;
         assertEquals("00029000", Hex.encode(remote.transmit(Hex.decode("00CA000000"), 0, 5)));
+    }
+
+    @Test
+    void slowCardAnswersComeThroughTheIoThread() throws Exception {
+        TestCard card = new TestCard(TestCard.ATR, false);
+        card.delayMillis = 5; // longer than a transmit caller polls the socket itself
+        client(card, "Slow");
+        RemoteCard remote = take(arrived, "remote card");
+        for (int i = 1; i <= 20; i++) {
+            assertEquals(String.format("%04X9000", i), Hex.encode(remote.transmit(Hex.decode("00CA000000"), 0, 5)));
+        }
+        card.delayMillis = 0;
+        for (int i = 21; i <= 40; i++) {
+            assertEquals(String.format("%04X9000", i), Hex.encode(remote.transmit(Hex.decode("00CA000000"), 0, 5)));
+        }
+    }
+
+    @Test
+    void clientLostDuringATransmitFailsItWithoutWaitingForTheTimeout() throws Exception {
+        TestCard card = new TestCard(TestCard.ATR, false);
+        CardSideClient client = client(card, "Lost");
+        RemoteCard remote = take(arrived, "remote card");
+        card.block = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        try {
+            Future<byte[]> pending = one.submit(() -> remote.transmit(Hex.decode("00CA000000"), 0, 5));
+            waitFor("card busy", () -> card.transmits.get() == 1);
+            Thread closer = new Thread(client::close); // sends CardRemove + ReaderRemove, closes the socket
+            closer.start();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> pending.get(4, TimeUnit.SECONDS)); // the APDU timeout here is 5 s
+            assertTrue(e.getCause() instanceof CardException, String.valueOf(e.getCause()));
+            card.block.countDown();
+            closer.join(10_000);
+        } finally {
+            card.block.countDown();
+            one.shutdownNow();
+        }
+        assertEquals(remote, take(gone, "card gone"));
     }
 
     @Test

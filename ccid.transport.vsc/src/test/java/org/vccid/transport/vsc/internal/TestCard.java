@@ -24,6 +24,10 @@ public final class TestCard implements Card {
     public final AtomicInteger powerOns = new AtomicInteger();
     public final AtomicInteger powerOffs = new AtomicInteger();
     public volatile boolean mute;
+    /** Milliseconds each transmit takes (a slow card). */
+    public volatile long delayMillis;
+    /** When set, transmit waits for it (a card stuck in an operation). */
+    public volatile java.util.concurrent.CountDownLatch block;
 
     public TestCard(byte[] atr, boolean nonBlocking) {
         this.atr = atr.clone();
@@ -53,6 +57,18 @@ public final class TestCard implements Card {
     @Override
     public byte[] transmit(byte[] buffer, int offset, int length) throws CardException {
         int n = transmits.incrementAndGet();
+        try {
+            if (delayMillis > 0) {
+                Thread.sleep(delayMillis);
+            }
+            java.util.concurrent.CountDownLatch b = block;
+            if (b != null) {
+                b.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CardException("interrupted");
+        }
         if (mute) {
             throw new CardException("test card is mute");
         }
