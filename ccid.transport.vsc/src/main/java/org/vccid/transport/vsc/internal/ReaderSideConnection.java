@@ -73,7 +73,7 @@ final class ReaderSideConnection implements ReaderSideSession.Output, Runnable {
                     LockSupport.parkNanos(this, Math.max(quiet, 100_000));
                     continue;
                 }
-                selector.select(CALLER_GRACE_NANOS / 1_000_000 + 1);
+                selector.select(); // woken by input, close() or a caller giving up
                 selector.selectedKeys().clear();
                 if (callers.get() > 0) {
                     continue;
