@@ -159,14 +159,23 @@ final class HostMirror {
         context = 0; // pcsc-lite has no way to revive a context once pcscd is gone: make a new one
         dropAll("PC/SC service lost");
         readers.clear();
-        String problem = describe(e);
+        String problem = problemKind(e);
         if (!problem.equals(serviceProblem)) {
             serviceProblem = problem;
-            log.warn(problem + (hadContext ? " (was available before)" : "") + "; the mirror retries every "
+            log.warn(describe(e) + (hadContext ? " (was available before)" : "") + "; the mirror retries every "
                     + settings.retryMillis + " ms and logs again only when this changes");
         } else {
             log.debug("still no PC/SC service: " + e.getMessage());
         }
+    }
+
+    /** The same kind of problem is logged once, whichever call met it. */
+    private static String problemKind(PcscException e) {
+        if (e.code == PcscException.SCARD_E_NO_SERVICE || e.code == PcscException.SCARD_E_SERVICE_STOPPED
+                || e.code == PcscException.SCARD_F_COMM_ERROR) {
+            return "no service";
+        }
+        return e.code == PcscException.UNAVAILABLE ? e.getMessage() : PcscException.name(e.code);
     }
 
     private static String describe(PcscException e) {
