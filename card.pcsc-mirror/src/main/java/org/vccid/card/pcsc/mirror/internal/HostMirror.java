@@ -20,6 +20,12 @@ import org.vccid.card.Card;
  * and by pcsc-lite's event counter (high 16 bits of the reader state), so a card pulled and put back between two
  * wake-ups is still seen as removed and inserted.
  *
+ * <p>Contexts: pcsc-lite serialises all calls on one context, and SCardGetStatusChange holds that lock for its
+ * whole wait, so an APDU on a card handle of the watcher's context would wait for the watcher (measured: 3
+ * APDU/s). Each mirrored reader therefore gets a context of its own for its cards, made at its first card and
+ * kept while the reader and the service exist. The JDK has no SCardReleaseContext, so a context is left behind
+ * (one socket in libpcsclite) only when its reader disappears or the service is lost.
+ *
  * <p>When the PC/SC service is missing or goes away (pcscd not running or restarted, libpcsclite missing) every
  * mirrored card is unregistered, the problem is logged once, and the thread retries every
  * {@link Settings#retryMillis} with a new PC/SC context.
@@ -45,6 +51,8 @@ final class HostMirror {
     private static final class HostReader {
         final String name;
         int state = Pcsc.SCARD_STATE_UNAWARE;
+        /** The cards' own PC/SC context for this reader (0: none yet); see the class comment. */
+        long cardContext;
         MirrorCard card;
         Registration registration;
         String lastProblem;
@@ -279,7 +287,10 @@ final class HostMirror {
     private void mirror(HostReader r) {
         MirrorCard card;
         try {
-            card = new MirrorCard(pcsc, context, r.name, settings.shareMode, settings.protocols);
+            if (r.cardContext == 0) {
+                r.cardContext = pcsc.establishContext();
+            }
+            card = new MirrorCard(pcsc, r.cardContext, r.name, settings.shareMode, settings.protocols);
         } catch (PcscException e) {
             String problem = e.getMessage();
             if (!problem.equals(r.lastProblem)) {

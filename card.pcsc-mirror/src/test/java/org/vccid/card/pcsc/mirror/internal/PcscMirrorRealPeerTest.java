@@ -150,6 +150,15 @@ class PcscMirrorRealPeerTest {
         assertThrows(IndexOutOfBoundsException.class, () -> card.transmit(new byte[4], 2, 4));
         assertEquals("9000", sw(send(card, "0084000008")), "card still fine after bad input");
 
+        // APDUs must not queue behind the watcher's change wait (pcsc-lite locks a context for SCardGetStatusChange):
+        // 100 APDUs take ~0.1 s here; sharing the watcher's context they took 12.9 s
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            assertEquals("9000", sw(send(card, "0084000008")));
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 5_000, "100 APDUs took " + ms + " ms: serialised behind the watcher?");
+
         // warm reset = PC/SC reconnect with reset; power off/on = unpower + reconnect
         assertArrayEquals(atr, card.warmReset());
         assertEquals("9000", sw(send(card, "00A4000C023F00")));

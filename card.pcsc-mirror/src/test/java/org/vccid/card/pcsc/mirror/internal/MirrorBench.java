@@ -1,0 +1,102 @@
+package org.vccid.card.pcsc.mirror.internal;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+import javax.smartcardio.CardChannel;
+import javax.smartcardio.CardTerminal;
+import javax.smartcardio.CommandAPDU;
+import javax.smartcardio.ResponseAPDU;
+import javax.smartcardio.TerminalFactory;
+
+import org.vccid.testkit.Pcscd;
+
+/**
+ * Benchmark, run by hand (bench.sh): GET CHALLENGE to vicc directly with javax.smartcardio next to the same APDU
+ * through the mirror's {@link MirrorCard#transmit}, in one JVM run, alternating rounds so both see the same
+ * machine load. Needs root (private pcscd), PCSCLITE_CSOCK_NAME = DIR/run/pcscd.comm and the add-opens.
+ *
+ * <p>Arguments: DIR [apdusPerRound=2000] [rounds=7]
+ */
+public final class MirrorBench {
+
+    private static final byte[] GET_CHALLENGE = { 0x00, (byte) 0x84, 0x00, 0x00, 0x08 };
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        String reason = ViccPeer.unavailableReason();
+        if (reason == null) {
+            reason = new JdkPcsc().unavailableReason();
+        }
+        if (reason != null) {
+            System.err.println("cannot run: " + reason);
+            System.exit(2);
+        }
+        Pcscd pcscd = ViccPeer.startPcscd(dir);
+        Process vicc = ViccPeer.startVicc(dir, 0);
+        Recorder rec = new Recorder();
+        HostMirror mirror = new HostMirror(new JdkPcsc(), new Settings(ViccPeer.READER_0, "", "shared", "*", 1000,
+                1000), rec, rec);
+        try {
+            mirror.start();
+            if (!rec.next(20).equals("+" + ViccPeer.READER_0)) {
+                throw new IllegalStateException("mirror did not register the card");
+            }
+            MirrorCard card = rec.cards.get(ViccPeer.READER_0);
+            CardTerminal terminal = TerminalFactory.getDefault().terminals().getTerminal(ViccPeer.READER_0);
+            CardChannel direct = terminal.connect("*").getBasicChannel();
+            CommandAPDU cmd = new CommandAPDU(GET_CHALLENGE);
+
+            runDirect(direct, cmd, 500); // warm-up (JIT, vicc's Python paths)
+            runMirror(card, 500);
+            double[] d = new double[rounds];
+            double[] m = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                d[r] = runDirect(direct, cmd, n);
+                m[r] = runMirror(card, n);
+                System.out.printf(Locale.ROOT, "round %d: direct %.0f APDU/s, mirror %.0f APDU/s%n", r + 1, d[r], m[r]);
+            }
+            double dm = median(d);
+            double mm = median(m);
+            System.out.printf(Locale.ROOT,
+                    "median of %d rounds x %d GET CHALLENGE: direct javax.smartcardio %.0f APDU/s (%.1f us), "
+                            + "mirror %.0f APDU/s (%.1f us); the mirror adds %.1f %% per APDU%n",
+                    rounds, n, dm, 1e6 / dm, mm, 1e6 / mm, (dm / mm - 1) * 100);
+        } finally {
+            mirror.stop();
+            ViccPeer.stop(vicc);
+            pcscd.close();
+        }
+    }
+
+    private static double runDirect(CardChannel channel, CommandAPDU cmd, int n) throws Exception {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            ResponseAPDU r = channel.transmit(cmd);
+            if (r.getSW() != 0x9000) {
+                throw new IllegalStateException("direct: SW " + Integer.toHexString(r.getSW()));
+            }
+        }
+        return n * 1e9 / (System.nanoTime() - t0);
+    }
+
+    private static double runMirror(MirrorCard card, int n) throws Exception {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            byte[] r = card.transmit(GET_CHALLENGE, 0, GET_CHALLENGE.length);
+            if (r.length != 10 || r[8] != (byte) 0x90) {
+                throw new IllegalStateException("mirror: " + Arrays.toString(r));
+            }
+        }
+        return n * 1e9 / (System.nanoTime() - t0);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}
