@@ -174,6 +174,9 @@ class PcscMirrorRealPeerTest {
         MirrorCard old = rec.cards.get(ViccPeer.READER_0);
         ViccPeer.stop(vicc); // vpcd sees the card gone
         assertEquals("-" + ViccPeer.READER_0, rec.next(WAIT_S));
+        for (int i = 0; i < 100 && !old.isClosed(); i++) {
+            Thread.sleep(50); // the service goes first, then the mirror releases the PC/SC handle
+        }
         assertTrue(old.isClosed());
         CardException e = assertThrows(CardException.class, () -> send(old, "0084000008"));
         assertTrue(e.getMessage().contains(ViccPeer.READER_0), e.getMessage());
