@@ -17,7 +17,7 @@ import org.vccid.testkit.Pcscd;
  * through the mirror's {@link MirrorCard#transmit}, in one JVM run, alternating rounds so both see the same
  * machine load. Needs root (private pcscd), PCSCLITE_CSOCK_NAME = DIR/run/pcscd.comm and the add-opens.
  *
- * <p>Arguments: DIR [apdusPerRound=2000] [rounds=7]
+ * <p>Arguments: DIR [apdusPerBatch=200] [pairs=100]
  */
 public final class MirrorBench {
 
@@ -25,8 +25,8 @@ public final class MirrorBench {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         String reason = ViccPeer.unavailableReason();
         if (reason == null) {
             reason = new JdkPcsc().unavailableReason();
@@ -52,19 +52,32 @@ public final class MirrorBench {
 
             runDirect(direct, cmd, 500); // warm-up (JIT, vicc's Python paths)
             runMirror(card, 500);
+            // short alternating batches: on a shared, loaded machine the per-pair ratio cancels load swings
             double[] d = new double[rounds];
             double[] m = new double[rounds];
+            double[] ratio = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                d[r] = runDirect(direct, cmd, n);
-                m[r] = runMirror(card, n);
-                System.out.printf(Locale.ROOT, "round %d: direct %.0f APDU/s, mirror %.0f APDU/s%n", r + 1, d[r], m[r]);
+                if (r % 2 == 0) {
+                    d[r] = runDirect(direct, cmd, n);
+                    m[r] = runMirror(card, n);
+                } else {
+                    m[r] = runMirror(card, n);
+                    d[r] = runDirect(direct, cmd, n);
+                }
+                ratio[r] = d[r] / m[r]; // mirror time per APDU / direct time per APDU
             }
             double dm = median(d);
             double mm = median(m);
+            double[] sorted = ratio.clone();
+            Arrays.sort(sorted);
             System.out.printf(Locale.ROOT,
-                    "median of %d rounds x %d GET CHALLENGE: direct javax.smartcardio %.0f APDU/s (%.1f us), "
-                            + "mirror %.0f APDU/s (%.1f us); the mirror adds %.1f %% per APDU%n",
-                    rounds, n, dm, 1e6 / dm, mm, 1e6 / mm, (dm / mm - 1) * 100);
+                    "%d alternating pairs of %d GET CHALLENGE (load %s): direct javax.smartcardio median %.0f APDU/s "
+                            + "(%.1f us), mirror median %.0f APDU/s (%.1f us)%n",
+                    rounds, n, loadAverage(), dm, 1e6 / dm, mm, 1e6 / mm);
+            System.out.printf(Locale.ROOT,
+                    "mirror time / direct time per APDU, per pair: median %.3f, quartiles %.3f .. %.3f "
+                            + "=> the mirror adds %.1f %%%n",
+                    median(ratio), sorted[rounds / 4], sorted[rounds * 3 / 4], (median(ratio) - 1) * 100);
         } finally {
             mirror.stop();
             ViccPeer.stop(vicc);
@@ -92,6 +105,14 @@ public final class MirrorBench {
             }
         }
         return n * 1e9 / (System.nanoTime() - t0);
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
     }
 
     private static double median(double[] v) {
