@@ -75,7 +75,7 @@ final class HostMirror {
     private int pnpState = Pcsc.SCARD_STATE_UNAWARE;
     private boolean pnpUsable = true;
     private String serviceProblem;
-    private int quickEmptyWakeups;
+    private int quickWakeups;
 
     HostMirror(Pcsc pcsc, Settings settings, Registrar registrar, MirrorLog log) {
         this.pcsc = pcsc;
@@ -237,13 +237,15 @@ final class HostMirror {
         for (int i = 0; i < watched.size(); i++) {
             changed |= update(watched.get(i), events[i + offset]);
         }
-        // guard against a PC/SC that keeps answering at once without any change: never spin
-        if (!changed && System.nanoTime() - t0 < 5_000_000L) {
-            if (++quickEmptyWakeups > 3) {
+        // guard against a PC/SC that keeps answering at once (changed or not): never spin. Real card and reader
+        // events do not come ten times in a row within 5 ms each.
+        if (System.nanoTime() - t0 < 5_000_000L) {
+            if (++quickWakeups > 10) {
+                log.debug("PC/SC change waits return at once (last changed: " + changed + "); slowing down");
                 pause(Math.min(settings.waitMillis, 200));
             }
         } else {
-            quickEmptyWakeups = 0;
+            quickWakeups = 0;
         }
     }
 
