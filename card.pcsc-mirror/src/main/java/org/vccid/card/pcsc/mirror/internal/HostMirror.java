@@ -76,6 +76,8 @@ final class HostMirror {
     private boolean pnpUsable = true;
     private String serviceProblem;
     private int quickWakeups;
+    private int unknownReaderStreak;
+    private String otherProblem;
 
     HostMirror(Pcsc pcsc, Settings settings, Registrar registrar, MirrorLog log) {
         this.pcsc = pcsc;
@@ -126,6 +128,8 @@ final class HostMirror {
                         connectService();
                     }
                     cycle();
+                    unknownReaderStreak = 0;
+                    otherProblem = null;
                 } catch (PcscException e) {
                     if (!running) {
                         break;
@@ -133,12 +137,24 @@ final class HostMirror {
                     if (e.serviceLost()) {
                         serviceLost(e);
                         pause(settings.retryMillis);
-                    } else if (e.code == PcscException.SCARD_E_UNKNOWN_READER) {
-                        log.debug("a host reader vanished during the wait; listing readers again");
+                    } else if (e.code == PcscException.SCARD_E_UNKNOWN_READER && ++unknownReaderStreak < 5) {
+                        // a reader vanished between SCardListReaders and the wait: list again at once; if it
+                        // repeats, the PnP pseudo reader may be what PC/SC does not know
+                        if (unknownReaderStreak >= 2 && pnpUsable) {
+                            pnpUsable = false;
+                            log.debug("PC/SC refuses the PnP notification reader; new readers are seen within "
+                                    + settings.waitMillis + " ms");
+                        }
                         pause(50);
                     } else {
-                        log.warn("PC/SC mirror: " + e.getMessage() + "; trying again in " + settings.retryMillis
-                                + " ms");
+                        String problem = e.getMessage();
+                        if (!problem.equals(otherProblem)) {
+                            otherProblem = problem;
+                            log.warn("PC/SC mirror: " + problem + "; trying again every " + settings.retryMillis
+                                    + " ms, logged again only when this changes");
+                        } else {
+                            log.debug("PC/SC mirror, again: " + problem);
+                        }
                         pause(settings.retryMillis);
                     }
                 } catch (RuntimeException e) {

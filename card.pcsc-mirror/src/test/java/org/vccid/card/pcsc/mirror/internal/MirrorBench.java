@@ -78,6 +78,15 @@ public final class MirrorBench {
                     "mirror time / direct time per APDU, per pair: median %.3f, quartiles %.3f .. %.3f "
                             + "=> the mirror adds %.1f %%%n",
                     median(ratio), sorted[rounds / 4], sorted[rounds * 3 / 4], (median(ratio) - 1) * 100);
+            // idle cost of the watcher: CPU time of its thread over 10 s with a card present and nothing happening
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            Thread watcher = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("vccid-pcsc-mirror")).findFirst().orElseThrow();
+            long cpu0 = mx.getThreadCpuTime(watcher.getId());
+            Thread.sleep(10_000);
+            long cpu1 = mx.getThreadCpuTime(watcher.getId());
+            System.out.printf(Locale.ROOT, "idle watcher thread: %.1f ms CPU in 10 s (waitMillis 1000)%n",
+                    (cpu1 - cpu0) / 1e6);
         } finally {
             mirror.stop();
             ViccPeer.stop(vicc);
