@@ -159,6 +159,12 @@ class PcscMirrorRealPeerTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms < 5_000, "100 APDUs took " + ms + " ms: serialised behind the watcher?");
 
+        // another PC/SC client resets the shared card: our next APDU meets SCARD_W_RESET_CARD, reconnects, passes
+        Proc.Result reset = pcscd.client(Duration.ofSeconds(20), "opensc-tool", "-r", "0", "--reset=warm");
+        assertEquals(0, reset.exitCode, reset::toString);
+        assertEquals("9000", sw(send(card, "0084000008")), "APDU after a foreign reset");
+        assertFalse(card.isClosed());
+
         // warm reset = PC/SC reconnect with reset; power off/on = unpower + reconnect
         assertArrayEquals(atr, card.warmReset());
         assertEquals("9000", sw(send(card, "00A4000C023F00")));
