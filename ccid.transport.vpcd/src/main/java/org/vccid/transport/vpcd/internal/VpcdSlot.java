@@ -1,6 +1,5 @@
 package org.vccid.transport.vpcd.internal;
 
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -142,7 +141,8 @@ final class VpcdSlot {
                 socket = s;
             }
             failing = false;
-            log.info("card inserted into vpcd at " + address);
+            log.info("card inserted into vpcd at " + address + " (TCP_NODELAY " + noDelay(s) + ", TCP_QUICKACK "
+                    + (quickAckOption(s) != null ? "after every read" : "unavailable: expect 40 ms stalls") + ")");
             boolean dropped = false;
             try {
                 serve(s, c);
@@ -190,6 +190,14 @@ final class VpcdSlot {
         }
     }
 
+    private static boolean noDelay(Socket s) {
+        try {
+            return s.getTcpNoDelay();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static void close(Socket s) {
         try {
             s.close();
@@ -199,21 +207,16 @@ final class VpcdSlot {
     }
 
     private void serve(Socket s, Card c) throws IOException, CardException {
-        SocketOption<Boolean> quickAck = quickAckOption(s);
-        InputStream in = new BufferedInputStream(s.getInputStream(), Vpcd.MAX_PAYLOAD + 2);
+        FrameReader in = new FrameReader(s);
         OutputStream out = s.getOutputStream();
         byte[] buf = new byte[Vpcd.MAX_PAYLOAD];
+        byte[] header = new byte[2];
         while (true) {
-            int hi = in.read();
-            int lo = in.read();
-            if (lo < 0) {
+            if (!in.readFully(header, 2, true)) {
                 throw new EOFException("vpcd closed the connection");
             }
-            int n = hi << 8 | lo;
-            readFully(in, buf, n);
-            if (quickAck != null) {
-                s.setOption(quickAck, Boolean.TRUE); // Linux clears it after each ACK: set it again every time
-            }
+            int n = Vpcd.length(header[0], header[1]);
+            in.readFully(buf, n, false);
             switch (Vpcd.classify(buf, n)) {
             case POWER_OFF:
                 c.powerOff();
@@ -241,14 +244,50 @@ final class VpcdSlot {
         }
     }
 
-    private static void readFully(InputStream in, byte[] b, int n) throws IOException {
-        int off = 0;
-        while (off < n) {
-            int r = in.read(b, off, n - off);
-            if (r < 0) {
-                throw new EOFException("vpcd closed the connection inside a frame (" + off + " of " + n + " bytes)");
+    /**
+     * Reads frames with TCP_QUICKACK set again after every read system call. vpcd 0.8 sends a frame's length and its
+     * payload with two send() calls: Nagle on vpcd's side holds the payload until the length is ACKed, so the ACK
+     * must leave at once (Linux would delay it about 40 ms: 20 APDU/s).
+     */
+    private static final class FrameReader {
+        private final Socket socket;
+        private final InputStream in;
+        private final SocketOption<Boolean> quickAck;
+        private final byte[] buffer = new byte[Vpcd.MAX_PAYLOAD + 2];
+        private int pos;
+        private int limit;
+
+        FrameReader(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.quickAck = quickAckOption(socket);
+        }
+
+        /** @return false on a clean EOF before the first byte (only when {@code eofAllowed}) */
+        boolean readFully(byte[] b, int n, boolean eofAllowed) throws IOException {
+            int off = 0;
+            while (off < n) {
+                if (pos == limit) {
+                    int r = in.read(buffer, 0, buffer.length);
+                    if (r < 0) {
+                        if (eofAllowed && off == 0) {
+                            return false;
+                        }
+                        throw new EOFException("vpcd closed the connection inside a frame (" + off + " of " + n
+                                + " bytes)");
+                    }
+                    if (quickAck != null) {
+                        socket.setOption(quickAck, Boolean.TRUE); // Linux clears it after each ACK
+                    }
+                    pos = 0;
+                    limit = r;
+                }
+                int k = Math.min(n - off, limit - pos);
+                System.arraycopy(buffer, pos, b, off, k);
+                pos += k;
+                off += k;
             }
-            off += r;
+            return true;
         }
     }
 
