@@ -68,36 +68,74 @@ public final class ApduRateBench {
         Path dir = Files.createTempDirectory("vpcd-bench");
         CacCard cac = CacCard.open(new CacCard.Settings("bench", dir, null, new char[0], "12345678", 3, 3,
                 CacCard.ATR_VCARD), System.out::println);
+        // one vpcd reader, two slots: 37110 our CAC; 37111 the floor card, then (phase 2) vicc
         try (Pcscd pcscd = Pcscd.start("bench", PeerAccess.readerConf(BASE))) {
             AutoCloseable a = SlotAccess.start("127.0.0.1", BASE, cac);
             AutoCloseable b = SlotAccess.start("127.0.0.1", BASE + 1, new FloorCard());
+            Process vicc = null;
             try {
-                PeerAccess.awaitCard(pcscd, true);
-                Thread.sleep(1000);
+                awaitReader(pcscd, "1");
                 String pki = "A0 00 00 00 79 01 00";
-                List<String> cmd = new ArrayList<>(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                        System.getProperty("java.class.path"), SmartcardioLoop.class.getName(), seconds, rounds,
+                String cacOne = scenario("cac-SELECT-noFCI(1 APDU)", "Virtual PCD 00 00", "9000", "00 A4 04 0C 07 " + pki);
+                List<String> cmd = loop(seconds, rounds,
                         scenario("floor(SELECT, 9000)", "Virtual PCD 00 01", "9000", "00 A4 04 0C 07 " + pki),
-                        scenario("cac-SELECT-noFCI(1 APDU)", "Virtual PCD 00 00", "9000", "00 A4 04 0C 07 " + pki),
+                        cacOne,
                         scenario("cac-GET-PROPERTIES(1 APDU)", "Virtual PCD 00 00", "9000", "00 56 01 00 1D"),
                         scenario("cac-SELECT+GET-RESPONSE(2 APDUs)", "Virtual PCD 00 00", "9000",
-                                "00 A4 04 00 07 " + pki)));
-                List<String> ot = new ArrayList<>(List.of("opensc-tool", "-r", "1"));
-                for (int i = 0; i < 200; i++) {
-                    ot.add("-s");
-                    ot.add("00A4040C07A0000000790100");
+                                "00 A4 04 00 07 " + pki));
+                System.out.println("phase 1: floor card and our CAC, side by side");
+                System.out.println(Proc.run(Duration.ofMinutes(5), pcscd.env(), cmd).output);
+                b.close();
+                vicc = startVicc(dir, BASE + 1);
+                if (vicc == null) {
+                    System.out.println("vicc not measured: not installed");
+                    return;
                 }
-                long t0 = System.nanoTime();
-                Proc.run(Duration.ofMinutes(5), pcscd.env(), ot);
-                System.out.printf("opensc-tool: 200 APDUs to the floor card in %.1f ms%n", (System.nanoTime() - t0) / 1e6);
-                Proc.Result r = Proc.run(Duration.ofMinutes(5), pcscd.env(), cmd);
-                System.out.println(r.output);
+                awaitReader(pcscd, "1");
+                System.out.println("phase 2: vicc (with TCP_QUICKACK) and our CAC, side by side");
+                System.out.println(Proc.run(Duration.ofMinutes(5), pcscd.env(), loop(seconds, rounds, cacOne,
+                        scenario("vicc-quickack(SELECT 3F00, 1 APDU)", "Virtual PCD 00 01", "9000",
+                                "00 A4 00 0C 02 3F 00"))).output);
             } finally {
                 a.close();
                 b.close();
+                if (vicc != null) {
+                    vicc.destroy();
+                }
             }
         }
+    }
+
+    static List<String> loop(String seconds, String rounds, String... scenarios) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), SmartcardioLoop.class.getName(), seconds, rounds));
+        cmd.addAll(List.of(scenarios));
+        return cmd;
+    }
+
+    static void awaitReader(Pcscd pcscd, String reader) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            String out = Proc.run(Duration.ofSeconds(20), pcscd.env(), List.of("opensc-tool", "-l")).output;
+            if (out.lines().anyMatch(l -> l.matches("\\s*" + reader + "\\s+Yes.*"))) {
+                Thread.sleep(500);
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("no card in reader " + reader);
+    }
+
+    /** Debian's vicc through a launcher that fixes its imports and adds TCP_QUICKACK; null when not installed. */
+    static Process startVicc(Path dir, int port) throws Exception {
+        if (!Files.exists(Path.of("/usr/lib/python3/site-packages/virtualsmartcard")) || !Files.exists(Path.of("/usr/bin/python3"))) {
+            return null;
+        }
+        Path launcher = dir.resolve("vicc-quickack.py");
+        try (var in = ApduRateBench.class.getResourceAsStream("/bench/vicc-quickack.py")) {
+            Files.copy(in, launcher);
+        }
+        return new ProcessBuilder("/usr/bin/python3", launcher.toString(), "127.0.0.1", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("vicc.log").toFile()).start();
     }
 
     static String scenario(String label, String reader, String sw, String apdu) {
