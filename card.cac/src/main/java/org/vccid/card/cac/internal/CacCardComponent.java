@@ -2,7 +2,6 @@ package org.vccid.card.cac.internal;
 
 import java.io.File;
 import java.nio.file.Path;
-import java.util.Map;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -33,7 +32,7 @@ public class CacCardComponent implements Card {
     private CacCard card;
 
     @Activate
-    void activate(BundleContext context, CacConfig config, Map<String, Object> properties) throws Exception {
+    void activate(BundleContext context, CacConfig config) throws Exception {
         card = open(context, config, log);
     }
 

@@ -37,12 +37,21 @@ class CacBundlesIT {
         Path config = Files.createDirectories(dir.resolve("load"));
         Files.writeString(config.resolve("org.vccid.transport.vpcd-it.cfg"), "host=127.0.0.1\nport=" + BASE
                 + "\ncard.target=(vccid.card.name=cac)\nreconnectMillis=200\n");
+        // a second card by factory configuration (one key, the CAC ATR) in vpcd's second slot
+        Files.writeString(config.resolve("org.vccid.card.cac-second.cfg"), "vccid.card.name=second\npkiApplets=1\n"
+                + "atr=cac\nstateDirectory=" + dir.resolve("second-card") + "\n");
+        Files.writeString(config.resolve("org.vccid.transport.vpcd-it2.cfg"), "port=" + (BASE + 1)
+                + "\ncard.target=(vccid.card.name=second)\nreconnectMillis=200\n");
         String vpcdBundle = System.getProperty("vccid.vpcd.bundle");
         try (Pcscd pcscd = Pcscd.start("cac-it", PeerAccess.readerConf(BASE))) {
             try (FelixProcess felix = FelixProcess.start(storage, config, vpcdBundle)) {
                 PeerAccess.awaitCard(pcscd, true);
                 Proc.Result l = PeerAccess.run(pcscd, LIMIT, "pkcs11-tool", "-L");
                 assertTrue(l.output.contains("token manufacturer : Common Access Card"), l.toString());
+                Proc.Result second = awaitAtr(pcscd, "1");
+                assertTrue(second.output.contains("3b:7a:18:00:00:73:66:74:65:20:63:64:31:34:34"), second.toString());
+                Proc.Result o = PeerAccess.run(pcscd, LIMIT, "pkcs11-tool", "--slot-index", "1", "-O", "--type", "cert");
+                assertTrue(o.output.contains("CAC ID Certificate") && !o.output.contains("CAC Email"), o.toString());
 
                 felix.command("stop card.cac");
                 PeerAccess.awaitCard(pcscd, false);
@@ -70,6 +79,19 @@ class CacBundlesIT {
                 assertTrue(p.output.contains("CKR_PIN_LOCKED"), p.toString());
             }
         }
+    }
+
+    /** The ATR of a reader once a card is in it (opensc-tool -a). */
+    static Proc.Result awaitAtr(Pcscd pcscd, String reader) throws Exception {
+        Proc.Result r = null;
+        for (int i = 0; i < 100; i++) {
+            r = PeerAccess.run(pcscd, LIMIT, "opensc-tool", "-r", reader, "-a");
+            if (r.exitCode == 0) {
+                return r;
+            }
+            Thread.sleep(200);
+        }
+        return r;
     }
 
     static String verify(String pin) {
