@@ -96,6 +96,23 @@ public final class ApduRateBench {
                 System.out.println(Proc.run(Duration.ofMinutes(5), pcscd.env(), loop(seconds, rounds, cacOne,
                         scenario("vicc-quickack(SELECT 3F00, 1 APDU)", "Virtual PCD 00 01", "9000",
                                 "00 A4 00 0C 02 3F 00"))).output);
+                vicc.destroy();
+                vicc.waitFor();
+                awaitReader(pcscd, "1", false);
+                vicc = startLibcacard(dir, BASE + 1);
+                if (vicc == null) {
+                    System.out.println("libcacard not measured: needs gcc, libcacard-dev, libnss3-tools");
+                    return;
+                }
+                awaitReader(pcscd, "1");
+                System.out.println("phase 3: libcacard's CAC (src/test/c/cacard-ref.c, TCP_QUICKACK) and our CAC, side by side");
+                System.out.println(Proc.run(Duration.ofMinutes(5), pcscd.env(), loop(seconds, rounds,
+                        // each round selects the PKI applet before GET PROPERTIES (a new client resets the cards)
+                        scenario("cac-SELECT+GET-RESPONSE(2 APDUs)", "Virtual PCD 00 00", "9000", "00 A4 04 00 07 " + pki),
+                        scenario("libcacard-SELECT+GET-RESPONSE(2 APDUs)", "Virtual PCD 00 01", "9000",
+                                "00 A4 04 00 07 " + pki),
+                        scenario("cac-GET-PROPERTIES(1 APDU)", "Virtual PCD 00 00", "9000", "00 56 01 00 1D"),
+                        scenario("libcacard-GET-PROPERTIES(1 APDU)", "Virtual PCD 00 01", "9000", "00 56 01 00 20"))).output);
             } finally {
                 a.close();
                 b.close();
@@ -114,9 +131,13 @@ public final class ApduRateBench {
     }
 
     static void awaitReader(Pcscd pcscd, String reader) throws Exception {
+        awaitReader(pcscd, reader, true);
+    }
+
+    static void awaitReader(Pcscd pcscd, String reader, boolean present) throws Exception {
         for (int i = 0; i < 100; i++) {
             String out = Proc.run(Duration.ofSeconds(20), pcscd.env(), List.of("opensc-tool", "-l")).output;
-            if (out.lines().anyMatch(l -> l.matches("\\s*" + reader + "\\s+Yes.*"))) {
+            if (out.lines().anyMatch(l -> l.matches("\\s*" + reader + "\\s+Yes.*")) == present) {
                 Thread.sleep(500);
                 return;
             }
@@ -136,6 +157,40 @@ public final class ApduRateBench {
         }
         return new ProcessBuilder("/usr/bin/python3", launcher.toString(), "127.0.0.1", Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("vicc.log").toFile()).start();
+    }
+
+    /**
+     * libcacard's soft CAC as a vpcd card: compiles src/test/c/cacard-ref.c and makes an NSS database with three
+     * RSA-2048 certificates; null when the tools are missing.
+     */
+    static Process startLibcacard(Path dir, int port) throws Exception {
+        String cDir = System.getProperty("vccid.c.dir", "src/test/c");
+        if (!Proc.which("gcc") || !Proc.which("certutil") || !Files.exists(Path.of(cDir, "cacard-ref.c"))
+                || Proc.run(Duration.ofSeconds(10), "pkg-config", "--exists", "libcacard").exitCode != 0) {
+            return null;
+        }
+        String flags = Proc.run(Duration.ofSeconds(10), "pkg-config", "--cflags", "--libs", "libcacard").output.trim();
+        List<String> cc = new ArrayList<>(List.of("gcc", "-O2", "-o", dir.resolve("cacard-ref").toString(),
+                Path.of(cDir, "cacard-ref.c").toString()));
+        cc.addAll(List.of(flags.split("\\s+")));
+        Proc.Result r = Proc.run(Duration.ofMinutes(2), Map.of(), cc);
+        if (r.exitCode != 0) {
+            System.out.println("cacard-ref does not compile: " + r);
+            return null;
+        }
+        Path db = Files.createDirectories(dir.resolve("nssdb"));
+        Path noise = dir.resolve("noise");
+        byte[] n = new byte[256];
+        new java.security.SecureRandom().nextBytes(n);
+        Files.write(noise, n);
+        Proc.run(Duration.ofSeconds(30), "certutil", "-N", "-d", "sql:" + db, "--empty-password");
+        for (int i = 1; i <= 3; i++) {
+            Proc.run(Duration.ofSeconds(60), "certutil", "-S", "-x", "-n", "cert" + i, "-s", "CN=cert" + i, "-t",
+                    "CT,C,C", "-k", "rsa", "-g", "2048", "-d", "sql:" + db, "-z", noise.toString(), "-v", "12");
+        }
+        return new ProcessBuilder(dir.resolve("cacard-ref").toString(), db.toString(), "vpcd", "127.0.0.1",
+                Integer.toString(port)).redirectErrorStream(true).redirectOutput(dir.resolve("cacard.log").toFile())
+                .start();
     }
 
     static String scenario(String label, String reader, String sw, String apdu) {
