@@ -2,6 +2,7 @@ package org.vccid.card.cac.internal;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -32,7 +33,13 @@ public class CacCardComponent implements Card {
     private CacCard card;
 
     @Activate
-    void activate(BundleContext context, CacConfig config) throws Exception {
+    void activate(BundleContext context, CacConfig config, Map<String, Object> properties) throws Exception {
+        if (!(properties.get(Card.NAME) instanceof String)) {
+            // the annotation default would not become a service property: a nameless card cannot be chosen
+            log.error("CAC factory configuration {} has no {}: card not started", properties.get("service.pid"),
+                    Card.NAME);
+            throw new IllegalArgumentException("factory configuration without " + Card.NAME);
+        }
         card = open(context, config, log);
     }
 
