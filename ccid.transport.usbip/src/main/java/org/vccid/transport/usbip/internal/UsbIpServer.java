@@ -177,20 +177,24 @@ public final class UsbIpServer implements AutoCloseable {
         return e == null ? null : e.busid;
     }
 
-    /** The readers on offer (not imported by anyone), in busid order, as OP_REP_DEVLIST lists them. */
+    /**
+     * Every exported reader in busid order, as OP_REP_DEVLIST lists them. Like usbipd, imported ones are listed
+     * too; importing them is refused with ST_DEV_BUSY until their client detaches.
+     */
     synchronized List<UsbDeviceInfo> devices() {
-        List<Exported> free = new ArrayList<>();
-        for (Exported e : exported.values()) {
-            if (e.owner == null) {
-                free.add(e);
-            }
-        }
-        free.sort((a, b) -> Integer.compare(a.devnum, b.devnum));
+        List<Exported> all = new ArrayList<>(exported.values());
+        all.sort((a, b) -> Integer.compare(a.devnum, b.devnum));
         List<UsbDeviceInfo> r = new ArrayList<>();
-        for (Exported e : free) {
+        for (Exported e : all) {
             r.add(e.info);
         }
         return r;
+    }
+
+    /** Is this busid imported by a client right now? */
+    public synchronized boolean isImported(String busid) {
+        Exported e = find(busid);
+        return e != null && e.owner != null;
     }
 
     synchronized boolean isExported(String busid) {
