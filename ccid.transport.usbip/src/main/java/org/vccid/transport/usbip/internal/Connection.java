@@ -13,6 +13,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.vccid.transport.usbip.wire.CmdSubmit;
 import org.vccid.transport.usbip.wire.CmdUnlink;
@@ -34,6 +36,12 @@ final class Connection implements Runnable, DeviceSession.Output {
     private final String label;
     private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    /** Serialises socket writes: the writer thread's, and the reader thread's direct ones. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Frames queued and not yet written. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile OutputStream out;
+    private Thread readerThread;
     private volatile boolean closed;
     private volatile String abortReason;
     private Exported imported;
@@ -49,6 +57,14 @@ final class Connection implements Runnable, DeviceSession.Output {
 
     @Override
     public void run() {
+        readerThread = Thread.currentThread();
+        try {
+            out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+        } catch (IOException e) {
+            closeSocket();
+            server.connectionEnded(this);
+            return;
+        }
         writer.start();
         try {
             socket.setTcpNoDelay(true); // small URB replies must not wait for delayed ACKs
@@ -168,11 +184,34 @@ final class Connection implements Runnable, DeviceSession.Output {
 
     // ------------------------------------------------------------------ Output
 
+    /**
+     * Queue a reply for the writer thread. Fast path: a reply the reader thread makes itself, outside any call into
+     * the reader, while nothing is queued, is written right here (in order, under the write lock), which saves
+     * the hand-over to the writer thread on every URB. Replies from the reader (engine) always take the queue, so
+     * its threads never wait on the socket.
+     */
     @Override
     public void send(byte[] frame) {
-        if (!closed) {
-            queue.add(frame);
+        if (closed) {
+            return;
         }
+        DeviceSession ds = device;
+        if (Thread.currentThread() == readerThread && ds != null && !ds.inReaderCall() && writeLock.tryLock()) {
+            try {
+                if (inFlight.get() == 0) {
+                    out.write(frame);
+                    out.flush();
+                    return;
+                }
+            } catch (IOException e) {
+                abort("write failed: " + e);
+                return;
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        inFlight.incrementAndGet();
+        queue.add(frame);
     }
 
     @Override
@@ -216,16 +255,22 @@ final class Connection implements Runnable, DeviceSession.Output {
 
     private void writeLoop() {
         try {
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 65536);
             while (true) {
                 byte[] b = queue.take();
-                if (b == END) {
+                writeLock.lock();
+                try {
+                    while (b != null) {
+                        if (b == END) {
+                            out.flush();
+                            return;
+                        }
+                        out.write(b);
+                        inFlight.decrementAndGet(); // counted by send() before it was queued
+                        b = queue.poll();
+                    }
                     out.flush();
-                    return;
-                }
-                out.write(b);
-                if (queue.isEmpty()) {
-                    out.flush();
+                } finally {
+                    writeLock.unlock();
                 }
             }
         } catch (IOException e) {

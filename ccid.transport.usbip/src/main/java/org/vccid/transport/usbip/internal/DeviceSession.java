@@ -58,6 +58,8 @@ final class DeviceSession implements HostLink {
 
     // reader thread only
     private final UsbDeviceState state = new UsbDeviceState();
+    /** The reader thread is inside a call to the reader (whose callbacks may hold the reader's lock). */
+    private boolean inReader;
     private byte[] assembly;
     private int assembled;
     private boolean discarding;
@@ -89,6 +91,14 @@ final class DeviceSession implements HostLink {
 
     UsbDeviceState state() {
         return state;
+    }
+
+    /**
+     * Is the reader thread inside a call to the reader? Then a reply must go through the writer queue: the reader's
+     * lock may be held, and a socket write must never block it. Meaningful on the reader thread only.
+     */
+    boolean inReaderCall() {
+        return inReader;
     }
 
     // ------------------------------------------------------------------ from the host (reader thread)
@@ -167,7 +177,12 @@ final class DeviceSession implements HostLink {
             LOG.log(Level.DEBUG, "{0}: control transfer does not match its setup: {1}", label, c);
             r = ControlResult.stall();
         } else {
-            r = ControlRequests.handle(desc, state, s, c.data(), session::controlRequest);
+            inReader = true;
+            try {
+                r = ControlRequests.handle(desc, state, s, c.data(), session::controlRequest);
+            } finally {
+                inReader = false;
+            }
         }
         if (r.isStall()) {
             LOG.log(Level.DEBUG, "{0}: STALL control request {1}", label, s);
@@ -251,7 +266,12 @@ final class DeviceSession implements HostLink {
     private void deliver() {
         int n = assembled;
         assembled = 0;
-        session.bulkOut(assembly, 0, n);
+        inReader = true;
+        try {
+            session.bulkOut(assembly, 0, n);
+        } finally {
+            inReader = false;
+        }
     }
 
     /** After bulk-IN answers were taken: feed OUT URBs that were held back, while the backlog allows. */
@@ -355,12 +375,17 @@ final class DeviceSession implements HostLink {
                 return;
             }
         }
-        pumpInterrupt();
+        inReader = true;
+        try {
+            pumpInterrupt();
+        } finally {
+            inReader = false;
+        }
     }
 
     @Override
     public void interruptAvailable() {
-        pumpInterrupt();
+        pumpInterrupt(); // from the reader, on any thread
     }
 
     /** Move a due interrupt message from the reader to a parked URB. Never holds the monitor while asking. */
