@@ -45,6 +45,7 @@ final class Connection implements Runnable, DeviceSession.Output {
     private volatile boolean closed;
     private volatile String abortReason;
     private Exported imported;
+    /** Set by the reader thread after a successful import; read unsynchronised only on that thread. */
     private DeviceSession device;
 
     Connection(UsbIpServer server, Socket socket) {
@@ -195,8 +196,8 @@ final class Connection implements Runnable, DeviceSession.Output {
         if (closed) {
             return;
         }
-        DeviceSession ds = device;
-        if (Thread.currentThread() == readerThread && ds != null && !ds.inReaderCall() && writeLock.tryLock()) {
+        if (Thread.currentThread() == readerThread && device != null && !device.inReaderCall()
+                && writeLock.tryLock()) {
             try {
                 if (inFlight.get() == 0) {
                     out.write(frame);
