@@ -69,6 +69,7 @@ public final class VhciClient implements AutoCloseable {
     private final AtomicInteger seqnum;
     private final Map<Integer, Urb> pending = new ConcurrentHashMap<>();
     private final Map<Integer, CompletableFuture<RetUnlink>> unlinks = new ConcurrentHashMap<>();
+    private final Map<Integer, Integer> unlinkTargets = new ConcurrentHashMap<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> eof = new CompletableFuture<>();
     private Thread rx;
@@ -229,6 +230,7 @@ public final class VhciClient implements AutoCloseable {
         int seq = nextSeqnum();
         CompletableFuture<RetUnlink> f = new CompletableFuture<>();
         unlinks.put(seq, f);
+        unlinkTargets.put(seq, target);
         send(new CmdUnlink(seq, devid, USBIP_DIR_OUT, 0, target).toBytes());
         return f;
     }
@@ -268,11 +270,23 @@ public final class VhciClient implements AutoCloseable {
                     byte[] all = Arrays.copyOf(h, h.length + data.length);
                     System.arraycopy(data, 0, all, h.length, data.length);
                     capture.add(false, all);
+                    completed.add(seq);
                     u.done.complete(RetSubmit.parse(h, 0, data));
                 } else if (cmd == USBIP_RET_UNLINK) {
                     capture.add(false, h.clone());
                     CompletableFuture<RetUnlink> f = unlinks.remove(seq);
                     RetUnlink r = RetUnlink.parse(h, 0);
+                    Integer target = unlinkTargets.remove(seq);
+                    if (target != null && pending.containsKey(target)) {
+                        if (r.status() == ECONNRESET) {
+                            pending.remove(target); // vhci gives the URB back as unlinked
+                        } else if (r.status() == 0 && unlinkable(target)) {
+                            // vhci gives it back now; the RET_SUBMIT still to come would kill the link
+                            violation("RET_UNLINK 0 for seqnum " + target + " before its RET_SUBMIT");
+                        }
+                    } else if (target != null && r.status() == ECONNRESET && submittedEver(target)) {
+                        violation("RET_UNLINK -ECONNRESET for seqnum " + target + " that already completed");
+                    }
                     if (f == null) {
                         violation("RET_UNLINK for unknown unlink seqnum " + seq); // vhci: benign
                     } else {
@@ -290,6 +304,17 @@ public final class VhciClient implements AutoCloseable {
         } finally {
             eof.complete(null);
         }
+    }
+
+    /** A URB this client submitted (not an arbitrary number given to unlink). */
+    private boolean unlinkable(int seq) {
+        return pending.containsKey(seq);
+    }
+
+    private final java.util.Set<Integer> completed = ConcurrentHashMap.newKeySet();
+
+    private boolean submittedEver(int seq) {
+        return completed.contains(seq);
     }
 
     private void violation(String v) {

@@ -133,6 +133,43 @@ class UsbIpServerTest {
     }
 
     @Test
+    void unlinkRacingTheAnswerNeverBreaksVhciRules() throws IOException {
+        TestCard blocking = new TestCard(TestCard.ATR_T1, false); // answers from a pool thread: a real race
+        rig.reader("race", blocking);
+        try (LinuxHost h = LinuxHost.attach(rig.port, "1-2")) {
+            h.enumerate();
+            h.libccidOpen();
+            h.powerOn();
+            int cancelled = 0;
+            int answered = 0;
+            for (int i = 0; i < 300; i++) {
+                Urb in = h.usb.bulkIn(h.epBulkIn, LinuxHost.LIBCCID_READ_BUFFER);
+                h.usb.bulkOut(h.epBulkOut, CcidMessage.xfrBlock(0, h.nextSeq(), 0, 0, Hex.decode("00 84 00 00 02"))
+                        .toBytes());
+                if (i % 3 != 0) {
+                    Thread.onSpinWait(); // vary the timing a little
+                }
+                RetUnlink u = VhciClient.getUnlink(h.usb.unlink(in));
+                if (u.status() == ECONNRESET) {
+                    cancelled++;
+                    assertNull(in.poll(0));
+                    // the answer was not lost: the next read gets it
+                    RetSubmit r = h.usb.bulkIn(h.epBulkIn, LinuxHost.LIBCCID_READ_BUFFER).await();
+                    assertEquals("00 01 90 00", Hex.spaced(CcidMessage.parse(r.data()).data()));
+                } else {
+                    answered++;
+                    assertEquals(0, u.status());
+                    assertEquals("00 01 90 00", Hex.spaced(CcidMessage.parse(in.poll(0).data()).data()),
+                            "a RET_UNLINK 0 comes after the RET_SUBMIT");
+                }
+            }
+            System.out.println("unlink race: " + cancelled + " cancelled, " + answered + " already answered");
+            assertEquals(List.of(), h.usb.violations());
+            assertEquals(300, cancelled + answered);
+        }
+    }
+
+    @Test
     void unlinkOfAnAnsweredUrbGetsZero() throws IOException {
         try (LinuxHost h = attach()) {
             h.libccidOpen();
