@@ -39,7 +39,7 @@ public final class UsbIpBench {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 6;
-        try (Rig rig = new Rig(); ServerSocket echo = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (Rig rig = new Rig(); ServerSocket echo = new ServerSocket(37598, 1, InetAddress.getLoopbackAddress())) {
             rig.reader("bench", new TestCard(TestCard.ATR_T1, true));
             Thread echoer = new Thread(() -> echoLoop(echo), "echo");
             echoer.setDaemon(true);
