@@ -16,6 +16,31 @@ for _ in $(seq 1 60); do grep -q 'vccid: reader "vccid Virtual Reader"' "$out/co
 sleep 2
 check "prints the default reader" 'vccid: reader "vccid Virtual Reader" with 1 slot(s)'
 while read -r line; do [ -n "$line" ] && check "prints: $line" "$line"; done < .ci/smoke-expect.txt
+# reachable on loopback: a USB/IP OP_REQ_DEVLIST (version 0x0111, code 0x8005) lists the reader as busid 1-1
+devlist=$(python3 - <<'PY' 2>&1
+import socket, struct
+s = socket.create_connection(("127.0.0.1", 3240), timeout=5)
+s.sendall(struct.pack(">HHI", 0x0111, 0x8005, 0))
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+version, code, status, n = struct.unpack(">HHII", data[:12])
+busid = data[12 + 256:12 + 256 + 32].split(b"\0")[0].decode()
+# per device: path[256] busid[32] busnum devnum speed (u32) idVendor idProduct bcdDevice (u16) 6 x u8 = 312 bytes,
+# then 4 bytes per interface: class, subclass, protocol, padding
+vid, pid = struct.unpack(">HH", data[12 + 256 + 32 + 12:12 + 256 + 32 + 16])
+ifclass = data[12 + 312] if n else -1
+print(f"reply {code:#06x} status {status} devices {n} busid {busid} {vid:04x}:{pid:04x} interface class {ifclass:#04x}")
+PY
+)
+echo "USB/IP devlist: $devlist"
+case "$devlist" in
+  *"reply 0x0005 status 0 devices 1 busid 1-1 1209:0001 interface class 0x0b"*) cases+=("USB/IP on 127.0.0.1:3240 lists the reader (class 0x0B)|") ;;
+  *) cases+=("USB/IP on 127.0.0.1:3240 lists the reader (class 0x0B)|got: $(echo "$devlist" | tr '\n' ' ')") ;;
+esac
 kill -TERM "$pid"
 stopped=no
 for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || { stopped=yes; break; }; sleep 0.25; done

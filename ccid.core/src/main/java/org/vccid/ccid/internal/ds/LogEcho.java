@@ -21,6 +21,10 @@ public class LogEcho {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addLogReader(LogReaderService logs) {
         logs.addLogListener(listener);
+        // what was logged before we came (newest first in the history)
+        java.util.List<LogEntry> earlier = java.util.Collections.list(logs.getLog());
+        java.util.Collections.reverse(earlier);
+        earlier.forEach(LogEcho::print);
     }
 
     void removeLogReader(LogReaderService logs) {
