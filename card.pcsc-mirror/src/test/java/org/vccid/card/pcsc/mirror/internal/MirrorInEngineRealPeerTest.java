@@ -106,8 +106,8 @@ class MirrorInEngineRealPeerTest {
 
     @AfterAll
     void cleanUp() {
-        if (vicc != null) {
-            signal(vicc, "CONT"); // in case the slow-card step failed half-way
+        if (vicc != null && vicc.isAlive()) {
+            signal(vicc, "CONT"); // in case a slow-card step failed half-way
         }
         if (mirror != null) {
             mirror.stop();
@@ -295,6 +295,55 @@ class MirrorInEngineRealPeerTest {
                 host.exchange("6F 07 00 00 00 00 24 00 00 00 00 A4 00 0C 02 3F 00"));
     }
 
+    @Test
+    @Order(6)
+    void anAbortedMirroredApduEndsAtOnceAndItsLateAnswerNeverReachesTheHost() throws Exception {
+        signal(vicc, "STOP");
+        host.send("6F 05 00 00 00 00 30 00 00 00 00 84 00 00 08");
+        assertEquals("80 00 00 00 00 00 30 80 01 00", Hex.spaced(host.receive(5)), "in flight: time extension");
+        // CCID §5.3.1 ABORT class request (wValue = bSeq << 8 | bSlot), then §6.1.13 PC_to_RDR_Abort
+        assertNotNull(host.session.controlRequest(Ccid.REQUEST_TYPE_OUT, Ccid.REQUEST_ABORT, 0x30 << 8, 0));
+        assertEquals("80 00 00 00 00 00 30 40 FF 00", host.answerTo(0x30),
+                "the aborted XfrBlock: bmCommandStatus 1, bError CMD_ABORTED (FF)");
+        assertEquals("81 00 00 00 00 00 30 00 00 00", host.exchange("72 00 00 00 00 00 30 00 00 00"));
+        Thread.sleep(3 * TIME_EXTENSION_MS);
+        host.assertQuiet(); // no time extension for an aborted command
+        signal(vicc, "CONT"); // vicc answers the aborted GET CHALLENGE now: the engine must drop it
+        assertEquals("80 02 00 00 00 00 31 00 00 00 90 00",
+                host.exchange("6F 07 00 00 00 00 31 00 00 00 00 A4 00 0C 02 3F 00"));
+        Thread.sleep(3 * TIME_EXTENSION_MS);
+        host.assertQuiet();
+    }
+
+    @Test
+    @Order(7)
+    void theHostCardPulledWhileAMirroredApduIsInFlightEndsWithADefinedError() throws Exception {
+        signal(vicc, "STOP");
+        host.send("6F 05 00 00 00 00 40 00 00 00 00 84 00 00 08");
+        assertEquals("80 00 00 00 00 00 40 80 01 00", Hex.spaced(host.receive(5)), "in flight: time extension");
+        vicc.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL also ends a stopped process
+        // SCardTransmit fails (vicc's socket closed) or the slot is emptied first: either way bmCommandStatus 1,
+        // bError ICC_MUTE (FE), bmICCStatus 0 (still present) or 2 (absent), and exactly one answer
+        String failed = host.answerTo(0x40);
+        assertTrue(failed.matches("80 00 00 00 00 00 40 4[02] FE 00"), failed);
+        assertEquals("-" + ViccPeer.READER_0, rec.next(WAIT_S));
+        // slot 0 absent + changed (bit 1), slot 1 present (bit 2, unchanged)
+        assertEquals("50 06", Hex.spaced(host.nextInterrupt()));
+        assertEquals("81 00 00 00 00 00 41 02 00 00", host.exchange("65 00 00 00 00 00 41 00 00 00"));
+        Thread.sleep(3 * TIME_EXTENSION_MS);
+        host.assertQuiet();
+
+        vicc = ViccPeer.startVicc(dir, 0);
+        assertEquals("+" + ViccPeer.READER_0, rec.next(WAIT_S));
+        assertEquals("50 07", Hex.spaced(host.nextInterrupt()));
+        assertEquals("80 0B 00 00 00 00 42 00 00 00 " + ViccPeer.VICC_ATR,
+                host.exchange("62 00 00 00 00 00 42 00 00 00"));
+        assertEquals("80 02 00 00 00 00 43 00 00 00 90 00",
+                host.exchange("6F 07 00 00 00 00 43 00 00 00 00 A4 00 0C 02 3F 00"));
+        // slot 1's card was never disturbed
+        assertEquals("80 02 00 00 00 01 44 00 00 00 90 00", host.exchange("6F 04 00 00 00 01 44 00 00 00 00 A4 04 00"));
+    }
+
     private static void signal(Process p, String sig) {
         try {
             Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start();
@@ -377,9 +426,14 @@ class MirrorInEngineRealPeerTest {
          * machine may earn some) are skipped.
          */
         String exchange(String hex) {
+            int seq = Hex.decode(hex)[6] & 0xFF;
+            send(hex);
+            return answerTo(seq);
+        }
+
+        /** The answer to a message already sent with bSeq {@code seq}, skipping its time extensions. */
+        String answerTo(int seq) {
             try {
-                int seq = Hex.decode(hex)[6] & 0xFF;
-                send(hex);
                 byte[] m = receive(WAIT_S);
                 while (CcidMessage.parse(m).commandStatus() == Ccid.COMMAND_STATUS_TIME_EXTENSION
                         && (m[6] & 0xFF) == seq) {
