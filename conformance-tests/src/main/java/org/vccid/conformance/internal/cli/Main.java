@@ -69,6 +69,10 @@ public final class Main {
             try (EngineReaders readers = new EngineReaders()) {
                 List<VectorResult> results = Conformance.run(vectors, EngineReaders.target(readers), cards,
                         new Runner(o.timeout), out, o.report);
+                if (Summary.ran(results) == 0) {
+                    err.println("conformance: no vector ran");
+                    return 1;
+                }
                 return Summary.allPassed(results) ? 0 : 1;
             }
         } catch (Exception e) {

@@ -90,12 +90,22 @@ public final class Runner {
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
+    private static final char[] DIGITS = "0123456789ABCDEF".toCharArray();
+
+    /** Spaced hex; long byte strings are cut after 300 bytes (the transcript stays readable). */
     static String hex(byte[] b) {
-        StringBuilder sb = new StringBuilder();
-        for (byte x : b) {
-            sb.append(String.format("%02X ", x & 0xFF));
+        int n = Math.min(b.length, 300);
+        StringBuilder sb = new StringBuilder(n * 3 + 32);
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                sb.append(' ');
+            }
+            sb.append(DIGITS[b[i] >> 4 & 0xF]).append(DIGITS[b[i] & 0xF]);
         }
-        return sb.toString().trim();
+        if (n < b.length) {
+            sb.append(" ... (").append(b.length).append(" bytes)");
+        }
+        return sb.toString();
     }
 
     /** A step's expectation was not met. */

@@ -21,6 +21,11 @@ public final class Summary {
         return results.stream().filter(r -> r.outcome() == Outcome.SKIPPED).count();
     }
 
+    /** Vectors that ran (not skipped). */
+    public static long ran(List<VectorResult> results) {
+        return results.size() - skipped(results);
+    }
+
     public static boolean allPassed(List<VectorResult> results) {
         return results.stream().noneMatch(r -> r.outcome() == Outcome.FAILED || r.outcome() == Outcome.ERROR);
     }

@@ -11,7 +11,8 @@ import java.util.Locale;
  *
  * <ul>
  * <li>{@code 6F}, {@code 00000000}: literal bytes (an even number of hex digits per word)</li>
- * <li>{@code SQ}: the bSeq of this message (a send allocates the next one; elsewhere it is the last one sent)</li>
+ * <li>{@code SQ}: the bSeq of this message (a send allocates the next one; elsewhere it is the last one sent);
+ * {@code SQ-n}: the bSeq allocated n messages before the last one</li>
  * <li>{@code NQ}: the bSeq the next send will get (for an ABORT request that precedes its PC_to_RDR_Abort)</li>
  * <li>{@code L4}: dwLength, 4 bytes little endian, = message length - 10</li>
  * <li>{@code LRC}: XOR of the abData bytes before it (a T=1 block's epilogue)</li>
@@ -76,7 +77,7 @@ public final class Template {
         this.text = text;
         this.tokens = Collections.unmodifiableList(tokens);
         this.hasRest = tokens.stream().anyMatch(t -> t.kind == Kind.REST);
-        this.usesSeq = tokens.stream().anyMatch(t -> t.kind == Kind.SEQ);
+        this.usesSeq = tokens.stream().anyMatch(t -> t.kind == Kind.SEQ && t.literal == null);
     }
 
     /**
@@ -87,7 +88,11 @@ public final class Template {
     public static Template parse(String text, boolean pattern) {
         List<Token> tokens = new ArrayList<>();
         int rests = 0;
-        for (String word : text.trim().split("\\s+")) {
+        String body = text.trim();
+        if (pattern && body.equalsIgnoreCase("EMPTY")) {
+            body = ""; // an empty answer (a control request's empty data stage)
+        }
+        for (String word : body.split("\\s+")) {
             if (word.isEmpty()) {
                 continue;
             }
@@ -106,6 +111,10 @@ public final class Template {
                 }
             }
             String u = w.toUpperCase(Locale.ROOT);
+            if (u.matches("SQ-[0-9]{1,3}")) {
+                tokens.add(new Token(Kind.SEQ, new byte[] { (byte) Integer.parseInt(u.substring(3)) }, count));
+                continue;
+            }
             switch (u) {
             case "SQ":
                 tokens.add(new Token(Kind.SEQ, null, count));
@@ -145,7 +154,7 @@ public final class Template {
                 break;
             }
         }
-        if (tokens.isEmpty()) {
+        if (tokens.isEmpty() && !pattern) {
             throw new IllegalArgumentException("no bytes");
         }
         return new Template(text.trim(), tokens);
@@ -201,7 +210,7 @@ public final class Template {
                     at += t.literal.length;
                     break;
                 case SEQ:
-                    out[at++] = (byte) ctx.seq;
+                    out[at++] = (byte) (ctx.seq - back(t));
                     break;
                 case NEXT_SEQ:
                     out[at++] = (byte) ctx.nextSeq;
@@ -223,6 +232,10 @@ public final class Template {
             }
         }
         return out;
+    }
+
+    private static int back(Token t) {
+        return t.literal == null ? 0 : t.literal[0] & 0xFF;
     }
 
     private static int lrc(byte[] b, int end) {
@@ -264,7 +277,7 @@ public final class Template {
                     }
                     break;
                 case SEQ:
-                    exp[at++] = ctx.seq & 0xFF;
+                    exp[at++] = (ctx.seq - back(t)) & 0xFF;
                     break;
                 case NEXT_SEQ:
                     exp[at++] = ctx.nextSeq & 0xFF;

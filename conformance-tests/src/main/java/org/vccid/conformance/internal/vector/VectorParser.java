@@ -177,8 +177,10 @@ public final class VectorParser {
         case "send":
             return new Step(Step.Kind.SEND, line, t, -1, Template.parse(rest, false), null);
         case "expect":
+            needBytes(rest);
             return new Step(Step.Kind.EXPECT, line, t, -1, Template.parse(rest, true), null);
         case "interrupt":
+            needBytes(rest);
             return new Step(Step.Kind.INTERRUPT, line, t, -1, Template.parse(rest, true), null);
         case "quiet":
             noArgs(rest);
@@ -203,6 +205,12 @@ public final class VectorParser {
         default:
             throw new IllegalArgumentException("unknown step \"" + kw[0] + "\" (slot, insert, remove, power-on,"
                     + " power-off, send, expect, quiet, interrupt, no-interrupt, control, apdu)");
+        }
+    }
+
+    private static void needBytes(String rest) {
+        if (rest.isEmpty()) {
+            throw new IllegalArgumentException("the expected bytes are missing");
         }
     }
 
