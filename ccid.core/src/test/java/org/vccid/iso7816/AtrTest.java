@@ -271,7 +271,7 @@ class AtrTest {
     void fuzzNeverThrowsAnythingButIllegalArgument() {
         Random rnd = new Random(3);
         int ok = 0;
-        for (int i = 0; i < 20000; i++) {
+        for (int i = 0; i < 4000; i++) {
             byte[] b = new byte[rnd.nextInt(36)];
             rnd.nextBytes(b);
             if (b.length > 0) {

@@ -16,7 +16,7 @@ package org.vccid.iso7816.t1;
  * }
  * </pre>
  *
- * <p>Rules implemented (§11.6 numbering of ISO 7816-3:2006 in brackets):
+ * <p>Rules implemented (the rule numbers of ISO 7816-3 §11.6, as libccid's comments cite them, in brackets):
  * <ul>
  * <li>I-blocks from the terminal with the expected N(S) are accepted; with M = 1 the card acknowledges with
  * R(N(R)) (rule 5) and collects the chain; the last block completes the command ({@link #APDU_READY}). An I-block
@@ -189,7 +189,7 @@ public final class T1Card {
     private int rBlock(int pcb, byte[] out, int outOff) {
         int rnr = pcb >>> 4 & 1;
         if (state == SENDING) {
-            if (rnr == ns) { // §11.6.2.3 rule 5: acknowledges the chained block, asks for the next
+            if (rnr == ns) { // rule 5: acknowledges the chained block, asks for the next
                 chunkStart += chunkLength;
                 return sendChunk(out, outOff);
             }
