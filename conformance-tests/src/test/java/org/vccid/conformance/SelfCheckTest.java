@@ -99,6 +99,18 @@ class SelfCheckTest {
     }
 
     @Test
+    void aSingletonCardFitsOneSlotOnly() throws Exception {
+        org.vccid.card.Card one = new org.vccid.conformance.internal.card.ConformanceCard();
+        VectorResult r = new Runner(300).run(VectorParser.parse("two.vec",
+                "# clause: self-check\n# reader: slots=2\ninsert 0\ninsert 1\n"), EngineReaders.target(readers),
+                new org.vccid.conformance.internal.runner.ClassCardSource(java.util.Map.of("vccid.card.type", "one"),
+                        () -> one));
+        assertEquals(Outcome.ERROR, r.outcome());
+        assertTrue(r.message().contains("line 4 (insert 1): java.lang.IllegalStateException: cannot insert a card in"
+                + " slot 1: the card is already in another slot"), r.message());
+    }
+
+    @Test
     void aCardThatDoesNotFitIsSkipped() throws Exception {
         VectorResult r = run("# requires: (vccid.card.type=cac)\nquiet\n");
         assertEquals(Outcome.SKIPPED, r.outcome());

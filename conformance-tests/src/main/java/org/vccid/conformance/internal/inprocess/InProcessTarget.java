@@ -113,8 +113,14 @@ public final class InProcessTarget implements Target {
         public void insert(int slot) {
             Slot s = slot(slot);
             Card card = cards.newCard();
+            try {
+                s.insert(card); // replaces the card there, if any
+            } catch (RuntimeException e) {
+                cards.release(card);
+                throw new IllegalStateException("cannot insert a card in slot " + slot + ": " + e.getMessage()
+                        + " (a card service that is not prototype-scoped fits one slot at a time)", e);
+            }
             Card old = inserted.put(slot, card);
-            s.insert(card);
             if (old != null) {
                 cards.release(old);
             }

@@ -97,6 +97,14 @@ public final class VectorParser {
         if (reader == null) {
             reader = new ReaderSpec(1, ReaderSpec.Level.EXTENDED_APDU, 0, 1000);
         }
+        if (reader.level() == ReaderSpec.Level.TPDU) {
+            for (Step s : steps) {
+                if (s.kind() == Step.Kind.APDU) {
+                    throw new VectorFormatException(name, s.line(), "apdu steps need an APDU level reader (at TPDU"
+                            + " level, send the TPDUs or T=1 blocks in XfrBlocks)");
+                }
+            }
+        }
         return new Vector(name, title != null ? title : name, clauses, reader, requires, steps);
     }
 

@@ -20,7 +20,7 @@ class VectorParserTest {
                 "# title: a title",
                 "# clause: CCID 1.1 §6.1.3",
                 "# clause: CCID 1.1 §6.2.2",
-                "# reader: slots=2 level=TPDU maxMessageLength=300 timeExtension=50",
+                "# reader: slots=2 level=SHORT_APDU maxMessageLength=300 timeExtension=50",
                 "# requires: (vccid.card.type=conformance)",
                 "# just a comment",
                 "",
@@ -39,7 +39,7 @@ class VectorParserTest {
                 "power-off 0"));
         assertEquals("a title", v.title());
         assertEquals(List.of("CCID 1.1 §6.1.3", "CCID 1.1 §6.2.2"), v.clauses());
-        assertEquals(new ReaderSpec(2, ReaderSpec.Level.TPDU, 300, 50), v.reader());
+        assertEquals(new ReaderSpec(2, ReaderSpec.Level.SHORT_APDU, 300, 50), v.reader());
         assertEquals("(vccid.card.type=conformance)", v.requires());
         assertEquals(13, v.steps().size());
         Step send = v.steps().get(3);
@@ -79,7 +79,8 @@ class VectorParserTest {
             "# clause: c\\n# reader: colour=red\\nquiet | unknown reader setting",
             "# clause: c\\n# reader: slots\\nquiet | key=value",
             "# clause: c\\n# reader: slots=1\\n# reader: slots=2\\nquiet | a second reader header",
-            "# clause:\\nquiet | empty clause" })
+            "# clause:\\nquiet | empty clause",
+            "# clause: c\\n# reader: level=TPDU\\napdu 80 5A 90 00 -> 90 00 | apdu steps need an APDU level reader" })
     void badFilesAreRejectedWithFileAndLine(String text, String reason) {
         VectorFormatException e = assertThrows(VectorFormatException.class,
                 () -> VectorParser.parse("bad.vec", text.replace("\\n", "\n")));
