@@ -5,6 +5,7 @@ import java.util.Map;
 import org.vccid.card.Card;
 import org.vccid.conformance.internal.card.ConformanceCard;
 import org.vccid.conformance.target.CardSource;
+import org.vccid.iso7816.Hex;
 import org.vccid.testcard.TestCard;
 
 /** The cards of the plain-JUnit matrix. */
@@ -16,6 +17,18 @@ public final class Targets {
     /** The reference card shipped with the suite. */
     public static CardSource conformanceCard() {
         return new ClassCardSource(Map.of(Card.TYPE, "conformance", Card.NAME, "conformance"), ConformanceCard::new);
+    }
+
+    /** ccid.core's test card with an ATR whose TS is neither 3B nor 3F. */
+    public static CardSource badTsCard() {
+        return new ClassCardSource(Map.of(Card.TYPE, "test", Card.NAME, "bad-atr-ts"),
+                () -> new TestCard(Hex.decode("3C 00"), true));
+    }
+
+    /** ccid.core's test card with an ATR that offers T=1 and carries a wrong TCK (00 instead of 81). */
+    public static CardSource badTckCard() {
+        return new ClassCardSource(Map.of(Card.TYPE, "test", Card.NAME, "bad-atr-tck"),
+                () -> new TestCard(Hex.decode("3B 80 01 00"), true));
     }
 
     /** ccid.core's test card (non-blocking, another ATR): only the card-agnostic vectors apply. */
