@@ -16,7 +16,7 @@ import org.vccid.reader.SlotListener;
 
 /**
  * Tells the person at the console what is served: readers as they come and go, and card movements. Also the Gogo
- * commands {@code vccid:readers} and {@code vccid:eject}.
+ * commands {@code vccid:readers} and {@code vccid:eject}. ({@link LogEcho} prints what bundles log.)
  */
 @Component(service = Console.class, immediate = true, property = { "osgi.command.scope=vccid", "osgi.command.function=readers",
         "osgi.command.function=eject" })
