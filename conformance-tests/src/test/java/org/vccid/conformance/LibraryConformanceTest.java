@@ -51,7 +51,7 @@ class LibraryConformanceTest {
         Target inProcess = EngineReaders.target(readers);
         List<DynamicNode> matrix = new ArrayList<>();
         // card personalities run the whole library; the bad-ATR fixtures only the vectors that ask for them
-        List<CardSource> personalities = List.of(Targets.conformanceCard(), Targets.testCard());
+        List<CardSource> personalities = List.of(Targets.conformanceCard(), Targets.testCard(), Targets.cacCard());
         List<CardSource> all = new ArrayList<>(personalities);
         all.add(Targets.badTsCard());
         all.add(Targets.badTckCard());

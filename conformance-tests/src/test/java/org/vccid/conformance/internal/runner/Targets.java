@@ -1,8 +1,14 @@
 package org.vccid.conformance.internal.runner;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.Map;
 
 import org.vccid.card.Card;
+import org.vccid.card.cac.internal.CacCard;
 import org.vccid.conformance.internal.card.ConformanceCard;
 import org.vccid.conformance.target.CardSource;
 import org.vccid.iso7816.Hex;
@@ -17,6 +23,27 @@ public final class Targets {
     /** The reference card shipped with the suite. */
     public static CardSource conformanceCard() {
         return new ClassCardSource(Map.of(Card.TYPE, "conformance", Card.NAME, "conformance"), ConformanceCard::new);
+    }
+
+    /**
+     * card.cac's CAC card (the personality, built directly as its DS component builds it): keys generated once in
+     * a temporary state folder, a new card object per insert on the same state, PIN 12345678, 3 tries.
+     */
+    public static CardSource cacCard() {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("conformance-cac");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        CacCard.Settings settings = new CacCard.Settings("cac", dir, null, null, "12345678", 3, 1, CacCard.ATR_CAC);
+        return new ClassCardSource(Map.of(Card.TYPE, "cac", Card.NAME, "cac"), () -> {
+            try {
+                return CacCard.open(settings, System.err::println);
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /** ccid.core's test card with an ATR whose TS is neither 3B nor 3F. */
