@@ -45,6 +45,7 @@ final class Connection implements HostLink, SerialLine.Output {
     private volatile CcidDevice device;
     private volatile CcidSession session;
     private volatile boolean closed;
+    private volatile boolean ready;
     long settledBytes;
 
     Connection(Socket socket, LineSettings settings, Supplier<CcidDevice> devices, Consumer<Connection> onClose) {
@@ -87,6 +88,8 @@ final class Connection implements HostLink, SerialLine.Output {
             if (!settle(in, buf)) {
                 return;
             }
+            ready = true;
+            LOG.log(Level.INFO, "{0}: line ready", label);
             int timeout = 0;
             while (!closed) {
                 int want = line.inFrame() ? settings.interCharTimeoutMillis : 0;
@@ -296,6 +299,11 @@ final class Connection implements HostLink, SerialLine.Output {
     }
 
     // ------------------------------------------------------------------ shutdown
+
+    /** Connected, and what the host wrote before we listened has been dropped. */
+    boolean isReady() {
+        return ready && !closed;
+    }
 
     boolean isClosed() {
         return closed;

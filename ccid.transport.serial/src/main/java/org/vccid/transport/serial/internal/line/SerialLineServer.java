@@ -104,6 +104,27 @@ public final class SerialLineServer implements AutoCloseable {
         return c == null || c.isClosed() ? null : c;
     }
 
+    /**
+     * Whether a line holder is connected and its stale input has been dropped: from now on the host's frames are
+     * answered. Start pcscd only then, or its first command (the firmware escape, 2 s timeout) may be dropped.
+     */
+    public boolean lineReady() {
+        Connection c = current();
+        return c != null && c.isReady();
+    }
+
+    /** Wait up to {@code millis} for {@link #lineReady()}. */
+    public boolean awaitLineReady(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (!lineReady()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     /** The framing state of the current connection (for tests and diagnostics), or null. */
     public SerialLine line() {
         Connection c = current();

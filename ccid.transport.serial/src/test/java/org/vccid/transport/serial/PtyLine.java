@@ -1,0 +1,85 @@
+package org.vccid.transport.serial;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.vccid.testkit.Proc;
+
+/**
+ * The pty for pcscd: {@code bin/vccid-serial-line.sh LINK PORT}, an outer socat holding the pty master and an inner
+ * loop that (re)connects to our TCP line. Stop it only after pcscd (libccid spins if the pty master goes away
+ * under a running pcscd).
+ */
+final class PtyLine implements AutoCloseable {
+
+    static final Path SCRIPT = Path.of("bin/vccid-serial-line.sh").toAbsolutePath();
+
+    final Path link;
+    private final Process process;
+
+    private PtyLine(Path link, Process process) {
+        this.link = link;
+        this.process = process;
+    }
+
+    /** Why no pty line can be made here, or null. */
+    static String unavailableReason() {
+        if (!Proc.which("socat")) {
+            return "socat is not installed (apt-get install socat)";
+        }
+        if (!new File(SCRIPT.toString()).canRead()) {
+            return SCRIPT + " is missing";
+        }
+        return null;
+    }
+
+    /** Start the line and wait for the pty link to appear. */
+    static PtyLine start(String name, int port) throws IOException, InterruptedException {
+        Path link = Path.of("/tmp/vccid-serial-" + name);
+        Files.deleteIfExists(link);
+        Path log = Files.createTempFile("vccid-serial-line-", ".log");
+        Process p = new ProcessBuilder("sh", SCRIPT.toString(), link.toString(), Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(link)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IOException("pty line did not come up: " + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+        return new PtyLine(link, p);
+    }
+
+    /** pcscd's DEVICENAME for this line and reader type. */
+    String deviceName(String type) {
+        return link + ":" + type;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Stop the outer socat and the reconnect loop (the pty goes away): only after pcscd has stopped. */
+    @Override
+    public void close() throws IOException {
+        List<ProcessHandle> all = process.descendants().collect(Collectors.toList());
+        process.destroy();
+        all.forEach(ProcessHandle::destroy);
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+            for (ProcessHandle h : all) {
+                h.onExit().get(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            process.destroyForcibly();
+            all.forEach(ProcessHandle::destroyForcibly);
+        }
+        Files.deleteIfExists(link);
+    }
+}

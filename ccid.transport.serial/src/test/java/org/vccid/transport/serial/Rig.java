@@ -1,0 +1,150 @@
+package org.vccid.transport.serial;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.junit.jupiter.api.Assumptions;
+import org.vccid.ccid.internal.engine.CardClaims;
+import org.vccid.ccid.internal.engine.CcidEngine;
+import org.vccid.ccid.internal.engine.ExchangeLevel;
+import org.vccid.ccid.internal.engine.ReaderSettings;
+import org.vccid.testkit.Pcscd;
+import org.vccid.testkit.Proc;
+import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.internal.line.LineSettings;
+import org.vccid.transport.serial.internal.line.SerialLineServer;
+
+/**
+ * Our reader on a serial line in front of a private pcscd with libccidtwin.so. Start order: our side, the pty
+ * line, pcscd. Stop order (close): pcscd, the pty line, our side. Never the other way round: libccid busy-loops
+ * when the pty master vanishes under a running pcscd.
+ */
+final class Rig implements AutoCloseable {
+
+    static final String TWIN_DRIVER = "/usr/lib/pcsc/drivers/serial/libccidtwin.so";
+    static final String FRIENDLY = "vccid Serial";
+
+    final ExecutorService pool = Executors.newCachedThreadPool();
+    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    final CcidEngine engine;
+    final SerialLineServer server;
+    final ReaderType type;
+    PtyLine line;
+    Pcscd pcscd;
+
+    /** Skip the test (with the reason printed) when a peer is missing. */
+    static void assumePeers() {
+        String r = Pcscd.unavailableReason();
+        if (r == null) {
+            r = PtyLine.unavailableReason();
+        }
+        if (r == null && !new java.io.File(TWIN_DRIVER).exists()) {
+            r = TWIN_DRIVER + " is missing (apt-get install libccid)";
+        }
+        if (r != null) {
+            System.out.println("SKIPPED: " + r);
+        }
+        Assumptions.assumeTrue(r == null, r);
+    }
+
+    Rig(String name, ReaderType type, int slots, int port) throws IOException {
+        this.type = type;
+        engine = new CcidEngine(ReaderSettings.builder("serial " + name).slots(slots).level(ExchangeLevel.TPDU)
+                .build(), pool, timer, new CardClaims());
+        server = new SerialLineServer(LineSettings.loopback(port, type), () -> engine);
+    }
+
+    /** Full start: the pty line, then pcscd; waits until pcscd lists every slot. */
+    Rig up(String name) throws Exception {
+        line = PtyLine.start(name, server.port());
+        if (!server.awaitLineReady(10_000)) {
+            throw new AssertionError("the pty line did not connect to port " + server.port());
+        }
+        startPcscd(name);
+        return this;
+    }
+
+    void startPcscd(String name) throws Exception {
+        String conf = "FRIENDLYNAME \"" + FRIENDLY + "\"\nDEVICENAME " + line.deviceName(type.name())
+                + "\nLIBPATH " + TWIN_DRIVER + "\n";
+        pcscd = Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0003"), "-d");
+        awaitReaders(type.slots());
+    }
+
+    /** Wait until pcscd has opened this many readers. */
+    void awaitReaders(int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            Proc.Result r = pcscd.client(Duration.ofSeconds(10), "opensc-tool", "-l");
+            last = r.output;
+            if (readerLines(last).size() >= n) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("pcscd did not list " + n + " reader(s):\n" + last + "\n--- pcscd log:\n"
+                + driverLines(pcscd.log()));
+    }
+
+    static List<String> readerLines(String openscList) {
+        List<String> l = new ArrayList<>();
+        for (String s : openscList.split("\n")) {
+            if (s.contains(FRIENDLY)) {
+                l.add(s);
+            }
+        }
+        return l;
+    }
+
+    /** PC/SC name of a slot. */
+    static String readerName(int slot) {
+        return FRIENDLY + " 00 " + String.format("%02d", slot);
+    }
+
+    Proc.Result client(String... command) throws IOException {
+        return pcscd.client(Duration.ofSeconds(60), command);
+    }
+
+    /** The driver's and the reader factory's lines of a pcscd log (the rest is client chatter). */
+    static String driverLines(String log) {
+        StringBuilder b = new StringBuilder();
+        for (String l : log.split("\n")) {
+            if (!l.contains("winscard")) {
+                b.append(l).append('\n');
+            }
+        }
+        return tail(b.toString());
+    }
+
+    static String tail(String s) {
+        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+    }
+
+    /** Stop pcscd first, then the pty line, then our side. */
+    @Override
+    public void close() throws Exception {
+        try {
+            if (pcscd != null) {
+                pcscd.close();
+            }
+        } finally {
+            try {
+                if (line != null) {
+                    line.close();
+                }
+            } finally {
+                server.close();
+                engine.close();
+                pool.shutdownNow();
+                timer.shutdownNow();
+            }
+        }
+    }
+}
