@@ -32,9 +32,11 @@ final class Rig implements AutoCloseable {
 
     final ExecutorService pool = Executors.newCachedThreadPool();
     final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    final CcidEngine engine;
-    final SerialLineServer server;
+    final String name;
+    final int slots;
     final ReaderType type;
+    CcidEngine engine;
+    SerialLineServer server;
     PtyLine line;
     Pcscd pcscd;
 
@@ -54,10 +56,24 @@ final class Rig implements AutoCloseable {
     }
 
     Rig(String name, ReaderType type, int slots, int port) throws IOException {
+        this.name = name;
         this.type = type;
-        engine = new CcidEngine(ReaderSettings.builder("serial " + name).slots(slots).level(ExchangeLevel.TPDU)
-                .build(), pool, timer, new CardClaims());
-        server = new SerialLineServer(LineSettings.loopback(port, type), () -> engine);
+        this.slots = slots;
+        startOurSide(port);
+    }
+
+    /** Our side: a TPDU-level engine and its serial line on the port. */
+    void startOurSide(int port) throws IOException {
+        CcidEngine e = new CcidEngine(ReaderSettings.builder("serial " + name).slots(slots)
+                .level(ExchangeLevel.TPDU).build(), pool, timer, new CardClaims());
+        engine = e;
+        server = new SerialLineServer(LineSettings.loopback(port, type), () -> e);
+    }
+
+    /** Our side goes away (JVM restart, bundle update): the pty line and pcscd stay. */
+    void stopOurSide() {
+        server.close();
+        engine.close();
     }
 
     /** Full start: the pty line, then pcscd; waits until pcscd lists every slot. */
@@ -103,6 +119,29 @@ final class Rig implements AutoCloseable {
         return l;
     }
 
+    /** Whether opensc-tool -l shows a card in this slot's reader. */
+    boolean cardShown(int slot) throws IOException {
+        String out = client("opensc-tool", "-l").output;
+        for (String l : out.split("\n")) {
+            if (l.trim().endsWith(readerName(slot))) {
+                return l.matches("\\s*\\d+\\s+Yes\\s.*");
+            }
+        }
+        throw new AssertionError("no reader " + readerName(slot) + " in\n" + out);
+    }
+
+    /** Wait until pcscd sees the slot with or without a card. */
+    void awaitCardShown(int slot, boolean present) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (cardShown(slot) != present) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("pcscd did not see slot " + slot + (present ? " filled" : " emptied")
+                        + "\n" + driverLines(pcscd.log()));
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** PC/SC name of a slot. */
     static String readerName(int slot) {
         return FRIENDLY + " 00 " + String.format("%02d", slot);
@@ -127,12 +166,18 @@ final class Rig implements AutoCloseable {
         return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
     }
 
-    /** Stop pcscd first, then the pty line, then our side. */
+    /**
+     * The safe stop order: pcscd first, then the pty line, then our side. The pty must never vanish under a running
+     * pcscd (libccid's ReadChunk then loops on read() == 0 at 100 % CPU).
+     */
     @Override
     public void close() throws Exception {
         try {
             if (pcscd != null) {
                 pcscd.close();
+                if (pcscd.isAlive()) {
+                    throw new IllegalStateException("pcscd still runs: not closing the pty line under it");
+                }
             }
         } finally {
             try {

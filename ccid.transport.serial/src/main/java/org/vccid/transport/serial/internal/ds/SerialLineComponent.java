@@ -62,7 +62,8 @@ public class SerialLineComponent {
             devices.close();
             throw e;
         }
-        LOG.log(Level.INFO, "serial line {0} on {1}:{2} serves {3}", type, config.host(), server.port(), filter);
+        LOG.log(Level.INFO, "serial line {0} on {1}:{2} serves {3}", type, config.host(),
+                String.valueOf(server.port()), filter);
     }
 
     private SerialLineServer serverOrNull() {

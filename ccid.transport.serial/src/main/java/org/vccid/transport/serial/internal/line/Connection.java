@@ -53,7 +53,7 @@ final class Connection implements HostLink, SerialLine.Output {
         this.settings = settings;
         this.devices = devices;
         this.onClose = onClose;
-        this.label = "serial " + settings.type + " " + socket.getLocalPort() + "<-" + socket.getPort();
+        this.label = "serial " + settings.type + " :" + socket.getLocalPort() + " <- :" + socket.getPort();
         this.line = new SerialLine(settings.type, maxMessageLength(devices.get()), settings.firmware,
                 this::initialIccStatus);
         this.readerThread = new Thread(this::readLoop, label + " reader");

@@ -44,7 +44,7 @@ public final class SerialLineServer implements AutoCloseable {
         acceptor.setDaemon(true);
         acceptor.start();
         LOG.log(Level.INFO, "serial line ({0}) listening on {1}:{2}", settings.type,
-                settings.address.getHostString(), port());
+                settings.address.getHostString(), String.valueOf(port()));
     }
 
     public int port() {
