@@ -41,9 +41,22 @@ final class PtyLine implements AutoCloseable {
     /** Start the line and wait for the pty link to appear. */
     static PtyLine start(String name, int port) throws IOException, InterruptedException {
         Path link = Path.of("/tmp/vccid-serial-" + name);
+        return start(link, List.of("sh", SCRIPT.toString(), link.toString(), Integer.toString(port)));
+    }
+
+    /**
+     * A plain {@code socat PTY,link=...,rawer TCP:127.0.0.1:port,nodelay}: one hop less, but the pty goes away with
+     * the TCP connection, so our side must not restart while pcscd runs. For the benchmark's comparison.
+     */
+    static PtyLine startDirect(String name, int port) throws IOException, InterruptedException {
+        Path link = Path.of("/tmp/vccid-serial-" + name);
+        return start(link, List.of("socat", "PTY,link=" + link + ",rawer", "TCP:127.0.0.1:" + port + ",nodelay"));
+    }
+
+    private static PtyLine start(Path link, List<String> command) throws IOException, InterruptedException {
         Files.deleteIfExists(link);
         Path log = Files.createTempFile("vccid-serial-line-", ".log");
-        Process p = new ProcessBuilder("sh", SCRIPT.toString(), link.toString(), Integer.toString(port))
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!Files.exists(link)) {

@@ -39,6 +39,8 @@ final class Rig implements AutoCloseable {
     SerialLineServer server;
     PtyLine line;
     Pcscd pcscd;
+    /** pcscd -d and LIBCCID_ifdLogLevel 0x0003 (off for benchmarks: the log costs throughput). */
+    boolean debug = true;
 
     /** Skip the test (with the reason printed) when a peer is missing. */
     static void assumePeers() {
@@ -78,7 +80,12 @@ final class Rig implements AutoCloseable {
 
     /** Full start: the pty line, then pcscd; waits until pcscd lists every slot. */
     Rig up(String name) throws Exception {
-        line = PtyLine.start(name, server.port());
+        return up(name, false);
+    }
+
+    /** As {@link #up(String)}; {@code direct}: a plain socat instead of the reconnecting line script. */
+    Rig up(String name, boolean direct) throws Exception {
+        line = direct ? PtyLine.startDirect(name, server.port()) : PtyLine.start(name, server.port());
         if (!server.awaitLineReady(10_000)) {
             throw new AssertionError("the pty line did not connect to port " + server.port());
         }
@@ -89,7 +96,8 @@ final class Rig implements AutoCloseable {
     void startPcscd(String name) throws Exception {
         String conf = "FRIENDLYNAME \"" + FRIENDLY + "\"\nDEVICENAME " + line.deviceName(type.name())
                 + "\nLIBPATH " + TWIN_DRIVER + "\n";
-        pcscd = Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0003"), "-d");
+        pcscd = debug ? Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0003"), "-d")
+                : Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0001"));
         awaitReaders(type.slots());
     }
 

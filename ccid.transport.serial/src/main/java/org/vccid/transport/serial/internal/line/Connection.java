@@ -46,6 +46,11 @@ final class Connection implements HostLink, SerialLine.Output {
     private volatile CcidSession session;
     private volatile boolean closed;
     private volatile boolean ready;
+    /**
+     * What the reader thread produces while handling one chunk (echo, own escape answers, and the reader's answer
+     * when it answers inline), written as one batch: one write per exchange instead of two.
+     */
+    private final ByteBatch batch = new ByteBatch();
     long settledBytes;
 
     Connection(Socket socket, LineSettings settings, Supplier<CcidDevice> devices, Consumer<Connection> onClose) {
@@ -103,6 +108,7 @@ final class Connection implements HostLink, SerialLine.Output {
                 } catch (SocketTimeoutException e) {
                     LOG.log(Level.INFO, "{0}: line quiet for {1} ms inside a frame", label, timeout);
                     line.idle(this);
+                    flushBatch();
                     continue;
                 }
                 if (n < 0) {
@@ -110,6 +116,7 @@ final class Connection implements HostLink, SerialLine.Output {
                     return;
                 }
                 line.receive(buf, 0, n, this);
+                flushBatch();
             }
         } catch (IOException e) {
             if (!closed) {
@@ -150,7 +157,52 @@ final class Connection implements HostLink, SerialLine.Output {
 
     @Override
     public void toLine(byte[] b, int off, int len) {
-        enqueue(Arrays.copyOfRange(b, off, off + len));
+        send(b, off, len);
+    }
+
+    /** Queue bytes for the host; the reader thread batches them until its chunk is handled. */
+    private void send(byte[] b, int off, int len) {
+        synchronized (batch) {
+            if (Thread.currentThread() == readerThread) {
+                batch.append(b, off, len);
+                return;
+            }
+            // another thread (a card worker): what the reader thread batched so far goes first
+            flushBatchLocked();
+            enqueue(Arrays.copyOfRange(b, off, off + len));
+        }
+    }
+
+    private void flushBatch() {
+        synchronized (batch) {
+            flushBatchLocked();
+        }
+    }
+
+    private void flushBatchLocked() {
+        if (batch.length > 0) {
+            enqueue(batch.take());
+        }
+    }
+
+    /** A growable byte buffer. */
+    private static final class ByteBatch {
+        byte[] bytes = new byte[1024];
+        int length;
+
+        void append(byte[] b, int off, int len) {
+            if (length + len > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + len));
+            }
+            System.arraycopy(b, off, bytes, length, len);
+            length += len;
+        }
+
+        byte[] take() {
+            byte[] r = Arrays.copyOf(bytes, length);
+            length = 0;
+            return r;
+        }
     }
 
     @Override
@@ -199,7 +251,8 @@ final class Connection implements HostLink, SerialLine.Output {
 
     @Override
     public void bulkIn(byte[] buffer, int offset, int length) {
-        enqueue(line.answer(buffer, offset, length));
+        byte[] framed = line.answer(buffer, offset, length);
+        send(framed, 0, framed.length);
     }
 
     @Override
@@ -252,9 +305,10 @@ final class Connection implements HostLink, SerialLine.Output {
             return;
         }
         if (queued.addAndGet(b.length) > MAX_QUEUED_BYTES) {
+            // may run under the reader's lock: let the writer thread close the line
             LOG.log(Level.WARNING, "{0}: host does not read ({1} bytes queued): closing the line", label,
-                    queued.get());
-            close();
+                    String.valueOf(queued.get()));
+            queue.add(STOP);
             return;
         }
         queue.add(b);
