@@ -98,7 +98,17 @@ final class Rig implements AutoCloseable {
                 + "\nLIBPATH " + TWIN_DRIVER + "\n";
         pcscd = debug ? Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0003"), "-d")
                 : Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0001"));
-        awaitReaders(type.slots());
+        try {
+            awaitReaders(type.slots());
+        } catch (AssertionError e) {
+            // libccid gives the second GetSlotStatus of its open only 100 ms; on an overloaded machine our answer
+            // can be later, the open fails (and pcscd never retries). Say so, and give it one more chance.
+            System.out.println("pcscd did not open the serial reader; restarting pcscd once. " + e.getMessage());
+            pcscd.close();
+            pcscd = debug ? Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0003"), "-d")
+                    : Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0001"));
+            awaitReaders(type.slots());
+        }
     }
 
     /** Wait until pcscd has opened this many readers. */

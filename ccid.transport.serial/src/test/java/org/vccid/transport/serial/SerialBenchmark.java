@@ -29,6 +29,13 @@ public final class SerialBenchmark {
         Rig.assumePeers();
         List<String> rows = new ArrayList<>();
         rows.add(lineOnly(n * 3));
+        if (Boolean.getBoolean("bench.quick")) {
+            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, true, n, rounds));
+            rows.add(vpcd(n, rounds));
+            System.out.println();
+            rows.forEach(System.out::println);
+            return;
+        }
         for (boolean direct : new boolean[] { false, true }) {
             rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, direct, n, rounds));
             rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, direct, n, rounds));

@@ -1,14 +1,12 @@
 package org.vccid.transport.serial.internal.line;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.util.Arrays;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -21,50 +19,52 @@ import org.vccid.transport.HostLink;
 import org.vccid.transport.serial.internal.framing.SerialLine;
 
 /**
- * One TCP connection carrying the serial line: a reader thread (decodes, feeds the reader) and a writer thread
- * (the only one that writes to the socket). The reader never blocks this I/O: it answers through {@link HostLink},
- * from any thread, into the writer's queue.
+ * One TCP connection carrying the serial line, served by a single I/O thread: it reads and decodes the host's
+ * bytes, feeds the reader, and is the only thread that writes to the socket. The reader never blocks it: a card
+ * that is not non-blocking runs on the engine's workers, whose answers arrive through {@link HostLink} from other
+ * threads, are queued in order and written by the I/O thread (woken through its selector). An answer the reader
+ * gives inline, while the I/O thread hands it a frame, goes out in the same write as the frame's echo.
  */
 final class Connection implements HostLink, SerialLine.Output {
 
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     /** Bytes queued for the host beyond which the host is considered gone (it sends but does not read). */
     static final int MAX_QUEUED_BYTES = 1 << 20;
-    private static final byte[] STOP = new byte[0];
 
-    private final Socket socket;
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final SelectionKey key;
     private final LineSettings settings;
     private final Supplier<CcidDevice> devices;
+    private final Consumer<Connection> onClose;
     private final String label;
     final SerialLine line;
-    private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
-    private final Thread readerThread;
-    private final Thread writerThread;
-    private final Consumer<Connection> onClose;
+    private final Thread ioThread;
+    /** Bytes for the host, in the order they were produced (any thread); written by the I/O thread only. */
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    private int pendingBytes;
+    private boolean overflow;
     private volatile CcidDevice device;
     private volatile CcidSession session;
     private volatile boolean closed;
     private volatile boolean ready;
-    /**
-     * What the reader thread produces while handling one chunk (echo, own escape answers, and the reader's answer
-     * when it answers inline), written as one batch: one write per exchange instead of two.
-     */
-    private final ByteBatch batch = new ByteBatch();
     long settledBytes;
 
-    Connection(Socket socket, LineSettings settings, Supplier<CcidDevice> devices, Consumer<Connection> onClose) {
-        this.socket = socket;
+    Connection(SocketChannel channel, LineSettings settings, Supplier<CcidDevice> devices,
+            Consumer<Connection> onClose) throws IOException {
+        this.channel = channel;
         this.settings = settings;
         this.devices = devices;
         this.onClose = onClose;
-        this.label = "serial " + settings.type + " :" + socket.getLocalPort() + " <- :" + socket.getPort();
+        this.label = "serial " + settings.type + " :" + channel.socket().getLocalPort() + " <- :"
+                + channel.socket().getPort();
         this.line = new SerialLine(settings.type, maxMessageLength(devices.get()), settings.firmware,
                 this::initialIccStatus);
-        this.readerThread = new Thread(this::readLoop, label + " reader");
-        this.writerThread = new Thread(this::writeLoop, label + " writer");
-        readerThread.setDaemon(true);
-        writerThread.setDaemon(true);
+        channel.configureBlocking(false);
+        this.selector = Selector.open();
+        this.key = channel.register(selector, SelectionKey.OP_READ);
+        this.ioThread = new Thread(this::ioLoop, label);
+        ioThread.setDaemon(true);
     }
 
     private static int maxMessageLength(CcidDevice d) {
@@ -73,8 +73,7 @@ final class Connection implements HostLink, SerialLine.Output {
     }
 
     void start() {
-        writerThread.start();
-        readerThread.start();
+        ioThread.start();
     }
 
     private int initialIccStatus(int slot) {
@@ -85,124 +84,140 @@ final class Connection implements HostLink, SerialLine.Output {
         return Ccid.ICC_ABSENT;
     }
 
-    // ------------------------------------------------------------------ reader thread
+    // ------------------------------------------------------------------ I/O thread
 
-    private void readLoop() {
-        byte[] buf = new byte[4096];
-        try (InputStream in = socket.getInputStream()) {
-            if (!settle(in, buf)) {
+    private void ioLoop() {
+        ByteBuffer in = ByteBuffer.allocate(4096);
+        try {
+            // attach now rather than at the first frame: libccid's open allows only 100 ms for its second
+            // GetSlotStatus, and a late answer shifts every later answer by one
+            session();
+            if (!settle(in)) {
                 return;
             }
             ready = true;
             LOG.log(Level.INFO, "{0}: line ready", label);
-            int timeout = 0;
+            long lastInput = System.nanoTime();
             while (!closed) {
-                int want = line.inFrame() ? settings.interCharTimeoutMillis : 0;
-                if (want != timeout) {
-                    socket.setSoTimeout(want);
-                    timeout = want;
+                long timeout = 0;
+                if (line.inFrame()) {
+                    long left = settings.interCharTimeoutMillis - (System.nanoTime() - lastInput) / 1_000_000L;
+                    if (left <= 0) {
+                        LOG.log(Level.INFO, "{0}: line quiet for {1} ms inside a frame", label,
+                                String.valueOf(settings.interCharTimeoutMillis));
+                        line.idle(this);
+                        flush();
+                        continue;
+                    }
+                    timeout = left;
                 }
-                int n;
-                try {
-                    n = in.read(buf);
-                } catch (SocketTimeoutException e) {
-                    LOG.log(Level.INFO, "{0}: line quiet for {1} ms inside a frame", label, timeout);
-                    line.idle(this);
-                    flushBatch();
-                    continue;
-                }
-                if (n < 0) {
-                    LOG.log(Level.INFO, "{0}: the host closed the line", label);
+                selector.select(timeout);
+                selector.selectedKeys().clear();
+                if (closed) {
                     return;
                 }
-                line.receive(buf, 0, n, this);
-                flushBatch();
+                if (key.isValid() && key.isReadable()) {
+                    in.clear();
+                    int n = channel.read(in);
+                    if (n < 0) {
+                        LOG.log(Level.INFO, "{0}: the host closed the line", label);
+                        return;
+                    }
+                    if (n > 0) {
+                        lastInput = System.nanoTime();
+                        line.receive(in.array(), 0, n, this);
+                    }
+                }
+                flush();
             }
         } catch (IOException e) {
             if (!closed) {
                 LOG.log(Level.INFO, "{0}: line lost: {1}", label, e.toString());
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, label + ": reader thread failed", e);
+            LOG.log(Level.ERROR, label + ": I/O thread failed", e);
         } finally {
             close();
         }
     }
 
     /** Drop what the host wrote before we listened, until the line is quiet; false if it closed meanwhile. */
-    private boolean settle(InputStream in, byte[] buf) throws IOException {
+    private boolean settle(ByteBuffer in) throws IOException {
         if (settings.settleMillis == 0) {
             return true;
         }
-        socket.setSoTimeout(settings.settleMillis);
         long deadline = System.nanoTime() + 20L * settings.settleMillis * 1_000_000L;
-        try {
-            while (System.nanoTime() < deadline) {
-                int n = in.read(buf);
-                if (n < 0) {
-                    return false;
-                }
-                settledBytes += n;
+        while (System.nanoTime() < deadline && !closed) {
+            if (selector.select(settings.settleMillis) == 0) {
+                break; // quiet
             }
-        } catch (SocketTimeoutException quiet) {
-            // the line is quiet: start listening
-        } finally {
-            socket.setSoTimeout(0);
+            selector.selectedKeys().clear();
+            in.clear();
+            int n = channel.read(in);
+            if (n < 0) {
+                return false;
+            }
+            settledBytes += n;
         }
         if (settledBytes > 0) {
-            LOG.log(Level.INFO, "{0}: dropped {1} stale byte(s) written before we listened", label, settledBytes);
+            LOG.log(Level.INFO, "{0}: dropped {1} stale byte(s) written before we listened", label,
+                    String.valueOf(settledBytes));
         }
-        return true;
+        return !closed;
+    }
+
+    /** Write what is pending (I/O thread); what the socket does not take now waits for OP_WRITE. */
+    private void flush() throws IOException {
+        ByteBuffer[] batch;
+        synchronized (pending) {
+            if (overflow) {
+                throw new IOException("host does not read (" + pendingBytes + " bytes queued)");
+            }
+            if (pending.isEmpty()) {
+                if ((key.interestOps() & SelectionKey.OP_WRITE) != 0) {
+                    key.interestOps(SelectionKey.OP_READ);
+                }
+                return;
+            }
+            batch = pending.toArray(new ByteBuffer[0]);
+        }
+        channel.write(batch);
+        synchronized (pending) {
+            while (!pending.isEmpty() && !pending.peekFirst().hasRemaining()) {
+                pendingBytes -= pending.removeFirst().limit();
+            }
+            key.interestOps(pending.isEmpty() ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        }
+    }
+
+    /** Queue bytes for the host (any thread; copied). */
+    private void send(byte[] b, int off, int len) {
+        if (closed) {
+            return;
+        }
+        byte[] copy = new byte[len];
+        System.arraycopy(b, off, copy, 0, len);
+        synchronized (pending) {
+            if (overflow) {
+                return;
+            }
+            pendingBytes += len;
+            if (pendingBytes > MAX_QUEUED_BYTES) {
+                overflow = true; // the I/O thread closes the line
+                LOG.log(Level.WARNING, "{0}: host does not read ({1} bytes queued): closing the line", label,
+                        String.valueOf(pendingBytes));
+            } else {
+                pending.addLast(ByteBuffer.wrap(copy));
+            }
+        }
+        if (Thread.currentThread() != ioThread) {
+            selector.wakeup();
+        }
     }
 
     @Override
     public void toLine(byte[] b, int off, int len) {
         send(b, off, len);
-    }
-
-    /** Queue bytes for the host; the reader thread batches them until its chunk is handled. */
-    private void send(byte[] b, int off, int len) {
-        synchronized (batch) {
-            if (Thread.currentThread() == readerThread) {
-                batch.append(b, off, len);
-                return;
-            }
-            // another thread (a card worker): what the reader thread batched so far goes first
-            flushBatchLocked();
-            enqueue(Arrays.copyOfRange(b, off, off + len));
-        }
-    }
-
-    private void flushBatch() {
-        synchronized (batch) {
-            flushBatchLocked();
-        }
-    }
-
-    private void flushBatchLocked() {
-        if (batch.length > 0) {
-            enqueue(batch.take());
-        }
-    }
-
-    /** A growable byte buffer. */
-    private static final class ByteBatch {
-        byte[] bytes = new byte[1024];
-        int length;
-
-        void append(byte[] b, int off, int len) {
-            if (length + len > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + len));
-            }
-            System.arraycopy(b, off, bytes, length, len);
-            length += len;
-        }
-
-        byte[] take() {
-            byte[] r = Arrays.copyOf(bytes, length);
-            length = 0;
-            return r;
-        }
     }
 
     @Override
@@ -238,7 +253,8 @@ final class Connection implements HostLink, SerialLine.Output {
             }
             if (d.slotCount() < settings.type.slots()) {
                 LOG.log(Level.WARNING, "{0}: reader {1} has {2} slot(s) but libccid opens {3} for {4}", label,
-                        d.name(), d.slotCount(), settings.type.slots(), settings.type);
+                        d.name(), String.valueOf(d.slotCount()), String.valueOf(settings.type.slots()),
+                        settings.type);
             }
             s.takeInterrupt(); // the reader's plug-in state: pcscd polls it anyway
             session = s;
@@ -298,60 +314,6 @@ final class Connection implements HostLink, SerialLine.Output {
         }
     }
 
-    // ------------------------------------------------------------------ writer thread
-
-    private void enqueue(byte[] b) {
-        if (closed) {
-            return;
-        }
-        if (queued.addAndGet(b.length) > MAX_QUEUED_BYTES) {
-            // may run under the reader's lock: let the writer thread close the line
-            LOG.log(Level.WARNING, "{0}: host does not read ({1} bytes queued): closing the line", label,
-                    String.valueOf(queued.get()));
-            queue.add(STOP);
-            return;
-        }
-        queue.add(b);
-    }
-
-    private void writeLoop() {
-        byte[] buf = new byte[8192];
-        try (OutputStream out = socket.getOutputStream()) {
-            while (true) {
-                byte[] b = queue.take();
-                if (b == STOP) {
-                    return;
-                }
-                int n = 0;
-                // coalesce what is already queued (echo + notifications + answer) into one write
-                do {
-                    queued.addAndGet(-b.length);
-                    if (n + b.length > buf.length) {
-                        if (n > 0) {
-                            out.write(buf, 0, n);
-                            n = 0;
-                        }
-                        if (b.length > buf.length) {
-                            out.write(b);
-                            continue;
-                        }
-                    }
-                    System.arraycopy(b, 0, buf, n, b.length);
-                    n += b.length;
-                } while ((b = queue.peek()) != null && b != STOP && queue.poll() != null);
-                out.write(buf, 0, n);
-            }
-        } catch (IOException e) {
-            if (!closed) {
-                LOG.log(Level.INFO, "{0}: write failed: {1}", label, e.toString());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            close();
-        }
-    }
-
     // ------------------------------------------------------------------ shutdown
 
     /** Connected, and what the host wrote before we listened has been dropped. */
@@ -374,11 +336,18 @@ final class Connection implements HostLink, SerialLine.Output {
             session = null;
             device = null;
         }
-        queue.add(STOP);
         try {
-            socket.close();
+            channel.close();
         } catch (IOException e) {
             // closing anyway
+        }
+        selector.wakeup();
+        if (Thread.currentThread() == ioThread) {
+            try {
+                selector.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
         if (s != null) {
             s.close();
@@ -386,10 +355,9 @@ final class Connection implements HostLink, SerialLine.Output {
         onClose.accept(this);
     }
 
-    /** Wait for both threads (after close). */
+    /** Wait for the I/O thread (after close). */
     void join(long millis) throws InterruptedException {
-        readerThread.join(millis);
-        writerThread.join(millis);
+        ioThread.join(millis);
     }
 
     @Override

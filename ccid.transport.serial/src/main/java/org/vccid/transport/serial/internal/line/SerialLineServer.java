@@ -2,9 +2,10 @@ package org.vccid.transport.serial.internal.line;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.function.Supplier;
 
 import org.vccid.transport.CcidDevice;
@@ -22,7 +23,7 @@ public final class SerialLineServer implements AutoCloseable {
 
     private final LineSettings settings;
     private final Supplier<CcidDevice> devices;
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
     private final Thread acceptor;
     private volatile boolean closed;
     private Connection current;
@@ -31,9 +32,9 @@ public final class SerialLineServer implements AutoCloseable {
     public SerialLineServer(LineSettings settings, Supplier<CcidDevice> devices) throws IOException {
         this.settings = settings;
         this.devices = devices;
-        ServerSocket s = new ServerSocket();
+        ServerSocketChannel s = ServerSocketChannel.open();
         try {
-            s.setReuseAddress(true);
+            s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             s.bind(settings.address, 4);
         } catch (IOException e) {
             s.close();
@@ -48,7 +49,7 @@ public final class SerialLineServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getLocalPort();
+        return server.socket().getLocalPort();
     }
 
     public LineSettings settings() {
@@ -57,10 +58,10 @@ public final class SerialLineServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed) {
-            Socket socket;
+            SocketChannel socket;
             try {
                 socket = server.accept();
-            } catch (SocketException e) {
+            } catch (ClosedChannelException e) {
                 return; // closed
             } catch (IOException e) {
                 if (!closed) {
@@ -68,20 +69,22 @@ public final class SerialLineServer implements AutoCloseable {
                 }
                 continue;
             }
+            Connection c;
             try {
-                socket.setTcpNoDelay(true);
-            } catch (SocketException e) {
-                // not fatal
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                c = new Connection(socket, settings, devices, this::forget);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "serial connection setup failed: {0}", e.toString());
+                closeQuietly(socket);
+                continue;
             }
             Connection old;
-            Connection c;
             synchronized (this) {
                 if (closed) {
-                    closeQuietly(socket);
+                    c.close();
                     return;
                 }
                 old = current;
-                c = new Connection(socket, settings, devices, this::forget);
                 current = c;
             }
             if (old != null) {
@@ -171,7 +174,7 @@ public final class SerialLineServer implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(SocketChannel s) {
         try {
             s.close();
         } catch (IOException e) {
