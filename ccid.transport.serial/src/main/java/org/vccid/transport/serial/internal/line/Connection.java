@@ -138,6 +138,11 @@ final class Connection implements HostLink, SerialLine.Output {
             LOG.log(Level.ERROR, label + ": I/O thread failed", e);
         } finally {
             close();
+            try {
+                selector.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
     }
 
@@ -341,10 +346,10 @@ final class Connection implements HostLink, SerialLine.Output {
         } catch (IOException e) {
             // closing anyway
         }
-        selector.wakeup();
-        if (Thread.currentThread() == ioThread) {
+        selector.wakeup(); // the I/O thread ends and closes the selector
+        if (ioThread.getState() == Thread.State.NEW) {
             try {
-                selector.close();
+                selector.close(); // never started
             } catch (IOException e) {
                 // closing anyway
             }
