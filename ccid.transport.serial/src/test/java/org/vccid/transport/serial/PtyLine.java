@@ -21,10 +21,12 @@ final class PtyLine implements AutoCloseable {
 
     final Path link;
     private final Process process;
+    private final Path log;
 
-    private PtyLine(Path link, Process process) {
+    private PtyLine(Path link, Process process, Path log) {
         this.link = link;
         this.process = process;
+        this.log = log;
     }
 
     /** Why no pty line can be made here, or null. */
@@ -62,11 +64,13 @@ final class PtyLine implements AutoCloseable {
         while (!Files.exists(link)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 p.destroyForcibly();
-                throw new IOException("pty line did not come up: " + Files.readString(log));
+                String out = Files.readString(log);
+                Files.deleteIfExists(log);
+                throw new IOException("pty line did not come up: " + out);
             }
             Thread.sleep(20);
         }
-        return new PtyLine(link, p);
+        return new PtyLine(link, p, log);
     }
 
     /** pcscd's DEVICENAME for this line and reader type. */
@@ -94,5 +98,6 @@ final class PtyLine implements AutoCloseable {
             all.forEach(ProcessHandle::destroyForcibly);
         }
         Files.deleteIfExists(link);
+        Files.deleteIfExists(log);
     }
 }
