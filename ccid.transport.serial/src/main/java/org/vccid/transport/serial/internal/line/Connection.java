@@ -49,6 +49,8 @@ final class Connection implements HostLink, SerialLine.Output {
     private volatile boolean closed;
     private volatile boolean ready;
     long settledBytes;
+    /** Framing error counters already logged: junk, bad LRC, oversize, truncated. */
+    private final long[] logged = new long[4];
 
     Connection(SocketChannel channel, LineSettings settings, Supplier<CcidDevice> devices,
             Consumer<Connection> onClose) throws IOException {
@@ -106,6 +108,7 @@ final class Connection implements HostLink, SerialLine.Output {
                         LOG.log(Level.INFO, "{0}: line quiet for {1} ms inside a frame", label,
                                 String.valueOf(settings.interCharTimeoutMillis));
                         line.idle(this);
+                        logFramingErrors();
                         flush();
                         continue;
                     }
@@ -126,6 +129,7 @@ final class Connection implements HostLink, SerialLine.Output {
                     if (n > 0) {
                         lastInput = System.nanoTime();
                         line.receive(in.array(), 0, n, this);
+                        logFramingErrors();
                     }
                 }
                 flush();
@@ -144,6 +148,19 @@ final class Connection implements HostLink, SerialLine.Output {
                 // closing anyway
             }
         }
+    }
+
+    /** Say what bad input the line has seen since the last call (junk is dropped, the rest NAKed). */
+    private void logFramingErrors() {
+        long[] now = { line.junkBytes.get(), line.lrcErrors.get(), line.oversize.get(), line.truncated.get() };
+        if (now[0] == logged[0] && now[1] == logged[1] && now[2] == logged[2] && now[3] == logged[3]) {
+            return;
+        }
+        LOG.log(Level.INFO, "{0}: bad input from the host: {1} junk byte(s) dropped, {2} bad LRC, {3} oversize"
+                + " dwLength, {4} truncated frame(s) NAKed", label, String.valueOf(now[0] - logged[0]),
+                String.valueOf(now[1] - logged[1]), String.valueOf(now[2] - logged[2]),
+                String.valueOf(now[3] - logged[3]));
+        System.arraycopy(now, 0, logged, 0, 4);
     }
 
     /** Drop what the host wrote before we listened, until the line is quiet; false if it closed meanwhile. */
