@@ -18,6 +18,9 @@ import org.vccid.transport.serial.internal.framing.ReaderType;
  * <pre>
  * mvn -B -pl ccid.transport.serial -am -Pbench verify -DskipTests [-Dbench.apdus=5000 -Dbench.rounds=3]
  * </pre>
+ *
+ * {@code -Dbench.quick=true} (run the class directly) measures only Twin T=0 / T=1 with plain socat, T=0 with the
+ * line script, and vpcd.
  */
 public final class SerialBenchmark {
 
@@ -31,6 +34,8 @@ public final class SerialBenchmark {
         rows.add(lineOnly(n * 3));
         if (Boolean.getBoolean("bench.quick")) {
             rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, true, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, true, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, false, n, rounds));
             rows.add(vpcd(n, rounds));
             System.out.println();
             rows.forEach(System.out::println);
@@ -59,8 +64,11 @@ public final class SerialBenchmark {
             rig.debug = false;
             rig.engine.slot(0).insert(new TestCard(atr, true));
             rig.up("bench", direct);
-            return row("serial " + type + " " + protocol + (direct ? " (plain socat)" : " (line script)"),
+            long frames0 = rig.server.line().frames.get();
+            String row = row("serial " + type + " " + protocol + (direct ? " (plain socat)" : " (line script)"),
                     rig.pcscd, Rig.readerName(0), protocol, n, rounds);
+            double perApdu = (rig.server.line().frames.get() - frames0) / (double) ((n + 50) * rounds);
+            return row + String.format(Locale.ROOT, "  frames/APDU %.2f", perApdu);
         }
     }
 
