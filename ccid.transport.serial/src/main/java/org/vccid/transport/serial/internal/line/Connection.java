@@ -313,10 +313,9 @@ final class Connection implements HostLink, SerialLine.Output {
 
     @Override
     public void detached() {
-        synchronized (this) {
-            session = null;
-            device = null;
-        }
+        // called under the reader's lock: take no lock of ours (HostLink contract)
+        session = null;
+        device = null;
         LOG.log(Level.INFO, "{0}: the reader went away; the line stays silent until one is back", label);
     }
 
