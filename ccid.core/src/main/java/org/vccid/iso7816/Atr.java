@@ -209,8 +209,8 @@ public final class Atr {
             p++;
         }
         if (p != len) {
-            throw bad((len - p) + " trailing byte(s) after the " + (tckNeeded ? "TCK" : "historical bytes"), b, off,
-                    len);
+            throw bad((len - p) + " trailing byte(s) after the " + (tckNeeded ? "TCK" : "historical bytes"
+                    + " (only T=0 is indicated, so there is no TCK)"), b, off, len);
         }
         return new Atr(Arrays.copyOfRange(b, off, off + len), histOffset, k, mask, defaultProtocol, ta1, hasTa2, ta2,
                 tc1, t0Wi, ifsc, bwi, cwi, crc, tck);

@@ -6,6 +6,7 @@
  * with strict Lc/Le validation (ISO 7816-4 §5.1).</li>
  * <li>{@link org.vccid.iso7816.StatusWord}: named status words.</li>
  * <li>{@link org.vccid.iso7816.Atr}: Answer To Reset parse and build (ISO 7816-3 §8).</li>
+ * <li>{@link org.vccid.iso7816.Pps}: the card's answer to a PPS request (ISO 7816-3 §9).</li>
  * <li>{@link org.vccid.iso7816.Hex}: hex text with optional spaces.</li>
  * </ul>
  *

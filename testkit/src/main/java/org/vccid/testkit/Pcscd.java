@@ -69,8 +69,24 @@ public final class Pcscd implements AutoCloseable {
         if (reason != null) {
             throw new IllegalStateException(reason);
         }
-        Path dir = Files.createTempDirectory("vccid-pcscd-" + name + "-");
+        return startIn(Files.createTempDirectory("vccid-pcscd-" + name + "-"), readerConf, env, extraArgs);
+    }
+
+    /**
+     * As {@link #start(String, String, Map, String...)} but in a directory chosen by the caller (created if
+     * missing), so the socket path {@code dir/run/pcscd.comm} is known before pcscd starts: a JVM whose
+     * {@code PCSCLITE_CSOCK_NAME} must be fixed at its launch (javax.smartcardio reads it once) can point there,
+     * and a restarted pcscd in the same directory serves the same path.
+     */
+    public static Pcscd startIn(Path dir, String readerConf, Map<String, String> env, String... extraArgs)
+            throws IOException {
+        String reason = unavailableReason();
+        if (reason != null) {
+            throw new IllegalStateException(reason);
+        }
+        Files.createDirectories(dir);
         Path run = Files.createDirectories(dir.resolve("run"));
+        Files.deleteIfExists(run.resolve("pcscd.comm"));
         Path conf = dir.resolve("reader.conf");
         Files.writeString(conf, readerConf, StandardCharsets.UTF_8);
         Files.createDirectories(Path.of("/run/pcscd"));

@@ -22,7 +22,8 @@ package org.vccid.iso7816.t0;
  * <li>A TPDU is {@code CLA INS P1 P2 P3 [data]}: 4 bytes (P3 absent) count as case 1; 5 bytes are case 1 or case 2
  * with Le = P3 (00 = 256); longer ones are case 3 (the T=0 form of case 3 and case 4) with P3 = Lc 1..255 and
  * exactly Lc data bytes. Shorter than 4, longer than 260, P3 = 00 with data, or Lc not matching the data length:
- * {@code 6700}. CLA {@code FF} (reserved for PPS): {@code 6E00}. INS {@code 6X} or {@code 9X} (invalid, they
+ * {@code 6700}. CLA {@code FF} (reserved for PPS: a PPS request right after the ATR is not a TPDU, the reader
+ * answers it with {@link org.vccid.iso7816.Pps} before calling this class): {@code 6E00}. INS {@code 6X} or {@code 9X} (invalid, they
  * would be procedure bytes): {@code 6D00}. None of these reaches the card.</li>
  * <li>The card gets the TPDU unchanged as its command APDU: a 4-byte case 1, a 5-byte case 2 APDU (Ne = P3, 00 =
  * 256), or a case 3 APDU.</li>

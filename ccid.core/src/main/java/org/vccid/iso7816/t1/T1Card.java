@@ -16,7 +16,7 @@ package org.vccid.iso7816.t1;
  * }
  * </pre>
  *
- * <p>Rules implemented (§11.6 numbering of ISO 7816-3:2006 in brackets):
+ * <p>Rules implemented (the rule numbers of ISO 7816-3 §11.6, as libccid's comments cite them, in brackets):
  * <ul>
  * <li>I-blocks from the terminal with the expected N(S) are accepted; with M = 1 the card acknowledges with
  * R(N(R)) (rule 5) and collects the chain; the last block completes the command ({@link #APDU_READY}). An I-block
@@ -32,9 +32,13 @@ package org.vccid.iso7816.t1;
  * rejected with R(error 2). S(RESYNCH request) resets N(S), N(R), IFSD (32) and drops chains, answered S(RESYNCH
  * response) (rule 6). S(ABORT request) drops both chains and is answered S(ABORT response) (rule 9).</li>
  * <li>{@link #wtxRequest} sends S(WTX request) while the card works; the terminal's S(WTX response) with the
- * same value makes {@link #receive} return {@link #WTX_ACKNOWLEDGED} (rule 3).</li>
+ * same value makes {@link #receive} return {@link #WTX_ACKNOWLEDGED} (rule 3). Any other block meanwhile (invalid,
+ * an R-block, an I-block, a wrong value) gets the S(WTX request) again (rule 7.3), except S(RESYNCH request) and
+ * S(ABORT request), which end the wait and drop the command.</li>
  * <li>NAD (§11.3.2.1): answers carry the NAD of the terminal's last valid block with source and destination
  * exchanged (what libccid checks).</li>
+ * <li>A PPS request (first byte FF right after the ATR) is not a block: the reader answers it with
+ * {@link org.vccid.iso7816.Pps} before calling this class.</li>
  * <li>A block received while a command is pending (after {@link #APDU_READY}, before {@link #respond}) means the
  * terminal stopped waiting: the command is dropped and the block handled; the late {@link #respond} then returns
  * {@link #DISCARDED}.</li>
@@ -116,12 +120,19 @@ public final class T1Card {
         int check = T1Block.check(in, off, len, crc);
         if (check != T1Block.OK) {
             lastError = T1Block.describe(check);
+            if (state == WTX) { // rule 7.3: an S(request) was sent, resend it
+                return resendLast(out, outOff);
+            }
             boolean transmission = check == T1Block.TRUNCATED || check == T1Block.BAD_EDC;
             return error(transmission ? T1Block.R_EDC_ERROR : T1Block.R_OTHER_ERROR, out, outOff);
         }
         int pcb = in[off + 1] & 0xFF;
         int inf = in[off + 2] & 0xFF;
         nad = T1Block.swapNad(in[off] & 0xFF);
+        if (state == WTX && !wtxRelevant(pcb)) { // rule 7.3 again: not the S(WTX response)
+            lastError = "block other than S(WTX response) after S(WTX request)";
+            return resendLast(out, outOff);
+        }
         if (state == PROCESSING) { // the terminal stopped waiting for the pending command
             state = IDLE;
             apduLength = 0;
@@ -136,12 +147,23 @@ public final class T1Card {
         }
     }
 
+    /** In WTX state: the S(WTX response), or an S(RESYNCH/ABORT request) which ends the wait. */
+    private static boolean wtxRelevant(int pcb) {
+        return pcb == (T1Block.PCB_S | T1Block.PCB_S_RESPONSE | T1Block.S_WTX)
+                || pcb == (T1Block.PCB_S | T1Block.S_RESYNCH) || pcb == (T1Block.PCB_S | T1Block.S_ABORT);
+    }
+
+    private int resendLast(byte[] out, int outOff) {
+        System.arraycopy(last, 0, out, outOff, lastLength);
+        return lastLength;
+    }
+
     private int iBlock(byte[] in, int off, int pcb, int inf, byte[] out, int outOff) {
         if (inf > ifsc) {
             return protocolError("I-block INF longer than IFSC", out, outOff);
         }
-        if (state == SENDING || state == WTX) {
-            return protocolError("I-block while the card expects an R- or S-block", out, outOff);
+        if (state == SENDING) {
+            return protocolError("I-block while the card sends a chain", out, outOff);
         }
         if ((pcb >>> 6 & 1) != nr) {
             return protocolError("I-block with unexpected N(S)", out, outOff);
@@ -167,7 +189,7 @@ public final class T1Card {
     private int rBlock(int pcb, byte[] out, int outOff) {
         int rnr = pcb >>> 4 & 1;
         if (state == SENDING) {
-            if (rnr == ns) { // §11.6.2.3 rule 5: acknowledges the chained block, asks for the next
+            if (rnr == ns) { // rule 5: acknowledges the chained block, asks for the next
                 chunkStart += chunkLength;
                 return sendChunk(out, outOff);
             }
@@ -176,8 +198,7 @@ public final class T1Card {
         if (lastLength == 0) {
             return protocolError("R-block before the card sent anything", out, outOff);
         }
-        System.arraycopy(last, 0, out, outOff, lastLength);
-        return lastLength;
+        return resendLast(out, outOff);
     }
 
     private int sBlock(int pcb, int value, byte[] out, int outOff) {
@@ -185,7 +206,8 @@ public final class T1Card {
         if ((pcb & T1Block.PCB_S_RESPONSE) != 0) {
             if (type == T1Block.S_WTX && state == WTX) {
                 if (value != wtxValue) {
-                    return protocolError("S(WTX response) value differs from the request", out, outOff);
+                    lastError = "S(WTX response) value differs from the request";
+                    return resendLast(out, outOff);
                 }
                 state = PROCESSING;
                 return WTX_ACKNOWLEDGED;
@@ -242,7 +264,6 @@ public final class T1Card {
         respOff = off;
         respLength = len;
         chunkStart = 0;
-        apduLength = 0;
         return sendChunk(out, outOff);
     }
 

@@ -3,6 +3,8 @@ package org.vccid.iso7816.t1;
 import java.io.IOException;
 import java.util.Arrays;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * The TERMINAL side of T=1 (ISO 7816-3 §11), a small helper for tests and the conformance runner: it chains a
  * command APDU into I-blocks of at most IFSC bytes, acknowledges the card's chained blocks, answers S(WTX) and
@@ -18,6 +20,7 @@ import java.util.Arrays;
 public final class T1Terminal {
 
     /** One block to the card and its answer back (e.g. a CCID XfrBlock in TPDU mode). */
+    @ConsumerType
     @FunctionalInterface
     public interface Link {
         /**
@@ -125,14 +128,11 @@ public final class T1Terminal {
     }
 
     /**
-     * Exchange one command APDU for the card's response APDU.
+     * Exchange one command APDU for the card's response APDU. An empty APDU goes out as an I-block with LEN 0.
      *
      * @throws IOException from the link, or when error recovery fails (the message says why)
      */
     public byte[] transceive(byte[] apdu, Link link) throws IOException {
-        if (apdu.length == 0) {
-            throw new IllegalArgumentException("empty APDU");
-        }
         byte[] response = new byte[16];
         int responseLength = 0;
         int pos = 0; // start of the I-block in flight

@@ -29,6 +29,9 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
 import org.osgi.util.tracker.ServiceTracker;
 import org.vccid.ccid.Ccid;
 import org.vccid.ccid.CcidMessage;
@@ -53,6 +56,9 @@ public class ReaderIT {
 
     @Inject
     ConfigurationAdmin configAdmin;
+
+    @Inject
+    MetaTypeService metaType;
 
     @Configuration
     public Option[] config() throws IOException {
@@ -178,6 +184,20 @@ public class ReaderIT {
         waitFor(() -> readers.getService() == null, "the reader is unregistered");
         readers.close();
         assertTrue(FrameworkUtil.getBundle(CcidDevice.class).getState() == Bundle.ACTIVE);
+    }
+
+    @Test
+    public void readerConfigurationIsDescribedByMetatype() {
+        Bundle core = FrameworkUtil.getBundle(CcidDevice.class);
+        assertTrue(Arrays.asList(metaType.getMetaTypeInformation(core).getFactoryPids()).contains("org.vccid.reader"));
+        ObjectClassDefinition ocd = metaType.getMetaTypeInformation(core).getObjectClassDefinition("org.vccid.reader",
+                null);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+            ids.add(ad.getID());
+        }
+        assertTrue(ids.toString(), ids.containsAll(Arrays.asList("name", "slots", "exchangeLevel", "features",
+                "maxMessageLength", "vendorId", "productId", "manufacturer", "serialNumber", "slot.cards")));
     }
 
     private static void send(CcidSession s, CcidMessage m) {

@@ -21,6 +21,7 @@ import org.vccid.ccid.Ccid;
 import org.vccid.ccid.Interrupts;
 import org.vccid.iso7816.Atr;
 import org.vccid.iso7816.Hex;
+import org.vccid.iso7816.Pps;
 import org.vccid.iso7816.t0.T0Card;
 import org.vccid.iso7816.t1.T1Card;
 import org.vccid.reader.IccState;
@@ -390,6 +391,13 @@ public final class CcidEngine implements Reader, CcidDevice {
             fail(PC_TO_RDR_ICC_POWER_ON, s.index, seq, s.iccStatus(), ts == 0x3B || ts == 0x3F ? BAD_ATR_TCK : BAD_ATR_TS);
             return;
         }
+        if (atr.offers(1) && (atr.t1Ifsc() < 1 || atr.t1Ifsc() > 254)) {
+            // ISO 7816-3 §11.4.2: IFSC 00 and FF are invalid; a T=1 exchange with this card is impossible
+            LOG.log(Level.WARNING, "{0}: ATR {1} has an invalid IFSC {2}", cfg.name, Hex.spaced(atrBytes), atr.t1Ifsc());
+            s.state = IccState.PRESENT_INACTIVE;
+            fail(PC_TO_RDR_ICC_POWER_ON, s.index, seq, s.iccStatus(), ICC_PROTOCOL_NOT_SUPPORTED);
+            return;
+        }
         s.powered(atr);
         raise(s, SlotEvent.Type.POWERED_ON);
         dataBlock(s, seq, atrBytes, 0, atrBytes.length, CHAIN_BEGIN_AND_END);
@@ -618,6 +626,23 @@ public final class CcidEngine implements Reader, CcidDevice {
     /** TPDU level: the engine plays the card side of T=0 or T=1. */
     private void tpdu(EngineSlot s, int seq, byte[] b, int off, int len) {
         int at = HEADER_LENGTH;
+        if (s.ppsAllowed && Pps.isPps(b, off, len)) {
+            // ISO 7816-3 §9: right after the ATR a driver may negotiate (libccid does when TA1 is present and
+            // the reader lacks automatic PPS, as with the serial driver); a malformed request leaves a card mute
+            s.ppsAllowed = false;
+            int n = Pps.answer(b, off, len, s.atr, out, at);
+            if (n < 0) {
+                fail(PC_TO_RDR_XFR_BLOCK, s.index, seq, s.iccStatus(), ICC_MUTE);
+                return;
+            }
+            int t = out[at + 1] & 0x0F;
+            if (t != s.protocol) {
+                s.resetParameters(t);
+            }
+            emitDataBlockInPlace(s, seq, n);
+            return;
+        }
+        s.ppsAllowed = false;
         int r;
         int apduReady;
         if (s.protocol == 1) {
@@ -930,6 +955,8 @@ public final class CcidEngine implements Reader, CcidDevice {
         final byte[] params = new byte[7];
         T0Card t0;
         T1Card t1;
+        /** Between the ATR and the first block: a PPS request may come (TPDU level). */
+        boolean ppsAllowed;
         boolean changed;
         Pending pending;
         int abortControlSeq = -1;
@@ -994,13 +1021,18 @@ public final class CcidEngine implements Reader, CcidDevice {
 
         /** Defaults from the ATR (or T=0 defaults before the first power on), ISO 7816-3 / CCID §6.1.7. */
         void resetParameters() {
+            resetParameters(atr == null ? 0 : atr.defaultProtocol() == 1 ? 1 : 0);
+        }
+
+        /** Defaults from the ATR for one protocol (the ATR's first offered one, or the one a PPS chose). */
+        void resetParameters(int t) {
             Arrays.fill(params, (byte) 0);
             if (atr == null) {
                 protocol = 0;
                 params[0] = 0x11;
                 params[3] = 10;
             } else {
-                protocol = atr.defaultProtocol() == 1 ? 1 : 0;
+                protocol = t;
                 params[0] = (byte) atr.ta1();
                 if (protocol == 1) {
                     params[1] = (byte) (0x10 | (atr.t1Crc() ? 1 : 0) | (atr.inverseConvention() ? 2 : 0));
@@ -1030,6 +1062,7 @@ public final class CcidEngine implements Reader, CcidDevice {
         void powered(Atr a) {
             atr = a;
             state = IccState.PRESENT_ACTIVE;
+            ppsAllowed = true;
             dropChains();
             resetParameters();
         }

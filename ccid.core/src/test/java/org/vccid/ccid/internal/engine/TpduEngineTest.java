@@ -122,4 +122,51 @@ class TpduEngineTest {
         assertEquals("00 90 00", Hex.spaced(r));
         assertEquals(0, crc.errorsSeen(), "the engine checks and emits CRC after SetParameters");
     }
+
+    /** QEMU/libcacard's CAC ATR: T=0 only, TA1 = 18, so libccid's serial driver negotiates with a PPS first. */
+    static final byte[] CAC_ATR = Hex.decode("3B 7A 18 00 00 73 66 74 65 20 63 64 31 34 34");
+
+    @Test
+    void ppsRightAfterTheAtrIsAnsweredAsLibccidExpects() {
+        Host h = powered(new TestCard(CAC_ATR, true));
+        assertEquals("FF 10 18 F7", tpdu(h, "FF 10 18 F7"), "PPS1 = TA1 accepted and echoed");
+        assertEquals("00 01 02 03 90 00", tpdu(h, "00 84 00 00 04"));
+        // after the first TPDU a PPS is no longer a PPS: FF is then an invalid class byte
+        assertEquals("6E 00", tpdu(h, "FF 10 18 F7 00"), "CLA FF is invalid (ISO 7816-3 §10.3.2)");
+    }
+
+    @Test
+    void ppsForAProtocolTheCardLacksLeavesItMute() {
+        Host h = powered(new TestCard(CAC_ATR, true));
+        CcidMessage r = h.exchange(CcidMessage.xfrBlock(0, seq++, 0, 0, Hex.decode("FF 11 18 F6")));
+        assertEquals(COMMAND_STATUS_FAILED, r.commandStatus());
+        assertEquals(ICC_MUTE, r.error());
+    }
+
+    @Test
+    void ppsSelectsT1OnADualProtocolCard() throws Exception {
+        // T=0 first, T=1 offered: TD1 = 80 (T=0, TD2 follows), TD2 = 11 (T=1, TA3), TA3 = FE; TCK
+        byte[] atr = org.vccid.iso7816.Atr.builder().protocols(0, 1).t1Ifsc(0xFE).build().bytes();
+        Host h = powered(new TestCard(atr, true));
+        assertEquals("FF 01 FE", tpdu(h, "FF 01 FE"));
+        assertEquals("00 E1 01 FE 1E", tpdu(h, "00 C1 01 FE 3E"), "the slot now speaks T=1");
+    }
+
+    @Test
+    void invalidIfscInTheAtrIsRefused() {
+        // T=1 with TA3 = FF
+        byte[] atr = Hex.decode("3B 80 81 11 FF 11");
+        int x = 0;
+        for (int i = 1; i < atr.length - 1; i++) {
+            x ^= atr[i];
+        }
+        atr[atr.length - 1] = (byte) x;
+        CcidEngine e = new CcidEngine(ReaderSettings.builder("t").level(ExchangeLevel.TPDU).build(), pool, timer,
+                new CardClaims());
+        e.slot(0).insert(new TestCard(atr, true));
+        Host h = new Host(e);
+        CcidMessage r = h.exchange(CcidMessage.iccPowerOn(0, 1, 0));
+        assertEquals(COMMAND_STATUS_FAILED, r.commandStatus());
+        assertEquals(ICC_PROTOCOL_NOT_SUPPORTED, r.error());
+    }
 }
