@@ -153,6 +153,6 @@ class AtrAnalysisPeerTest {
         assertTrue(analyse(b).contains("TCK = 90 WRONG CHECKSUM, expected 91"));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Atr.parse(b));
-        assertTrue(e.getMessage().contains("expected 91"), e.getMessage());
+        assertTrue(e.getMessage().contains("the right TCK is 91"), e.getMessage());
     }
 }

@@ -30,12 +30,60 @@ public final class Runner {
         this(5000);
     }
 
+    /** The most slots holding a card at the same time in a vector (from its insert / remove / slot steps). */
+    static int cardsAtOnce(Vector v) {
+        java.util.Set<Integer> full = new java.util.HashSet<>();
+        int current = 0;
+        int most = 0;
+        for (Step s : v.steps()) {
+            int slot = s.slot() >= 0 ? s.slot() : current;
+            switch (s.kind()) {
+            case SLOT:
+                current = s.slot();
+                break;
+            case INSERT:
+                full.add(slot);
+                most = Math.max(most, full.size());
+                break;
+            case REMOVE:
+                full.remove(slot);
+                break;
+            default:
+                break;
+            }
+        }
+        return most;
+    }
+
+    /** Whether the source gives n different card instances at once (a prototype-scoped service does). */
+    private static boolean distinctCards(CardSource cards, int n) {
+        java.util.List<org.vccid.card.Card> got = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                got.add(cards.newCard());
+            }
+            java.util.Set<org.vccid.card.Card> distinct = java.util.Collections.newSetFromMap(
+                    new java.util.IdentityHashMap<>());
+            distinct.addAll(got);
+            return distinct.size() == n;
+        } catch (RuntimeException e) {
+            return false;
+        } finally {
+            got.forEach(cards::release);
+        }
+    }
+
     /** Run one vector. Never throws: problems become FAILED or ERROR results. */
     public VectorResult run(Vector v, Target target, CardSource cards) {
         long t0 = System.nanoTime();
         if (v.requires() != null && !matches(v.requires(), cards.properties())) {
             return result(v, Outcome.SKIPPED, "the card " + cards.properties().get("vccid.card.type")
                     + " does not fit " + v.requires(), "", t0);
+        }
+        int atOnce = cardsAtOnce(v);
+        if (atOnce > 1 && !distinctCards(cards, atOnce)) {
+            return result(v, Outcome.SKIPPED, "needs " + atOnce + " cards at once; the card "
+                    + cards.properties().get("vccid.card.type") + " is one instance (not prototype-scoped)", "", t0);
         }
         TargetSession session;
         try {
