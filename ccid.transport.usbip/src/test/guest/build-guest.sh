@@ -3,6 +3,8 @@
 # vhci-hcd, busybox, and the host's pcscd/libccid/pcsc-tools/OpenSC binaries with their libraries, plus usbip
 # (apt-get download). Output: $WORK/vmlinuz and $WORK/initrd.gz. Needs root only for nothing; no host modules.
 #   VCCID_GUEST_WORK  scratch directory (default: <module>/target/guest)
+#   VCCID_GUEST_CACHE  where the downloaded kernel and usbip .debs are kept (default /tmp/vccid-guest: the same
+#                      cache as ccid.transport.vsc's guest, so the 70 MB kernel is fetched once per machine)
 #   VCCID_VID/VCCID_PID  the IDs added to the guest's libccid Info.plist (default 0x1209 / 0x0001)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -11,15 +13,16 @@ WORK=${VCCID_GUEST_WORK:-$MOD/target/guest}
 VID=${VCCID_VID:-0x1209}
 PID=${VCCID_PID:-0x0001}
 KPKG=${VCCID_KERNEL_PACKAGE:-$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/{print $2; exit}')}
-mkdir -p "$WORK/debs"
-cd "$WORK/debs"
+CACHE=${VCCID_GUEST_CACHE:-/tmp/vccid-guest}
+mkdir -p "$WORK" "$CACHE"
+cd "$CACHE"
 for p in "$KPKG" usbip; do
     ls ${p}_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null
 done
 rm -rf "$WORK/k" "$WORK/root"
 mkdir -p "$WORK/k" "$WORK/root"
-dpkg-deb -x ${KPKG}_*.deb "$WORK/k"
-dpkg-deb -x usbip_*.deb "$WORK/k"
+dpkg-deb -x "$CACHE"/${KPKG}_*.deb "$WORK/k"
+dpkg-deb -x "$CACHE"/usbip_*.deb "$WORK/k"
 KVER=$(ls "$WORK/k/lib/modules")
 depmod -b "$WORK/k" "$KVER"
 cp "$WORK/k/boot/vmlinuz-$KVER" "$WORK/vmlinuz"
