@@ -12,13 +12,19 @@ MOD=$(cd "$HERE/../../.." && pwd)
 WORK=${VCCID_GUEST_WORK:-$MOD/target/guest}
 VID=${VCCID_VID:-0x1209}
 PID=${VCCID_PID:-0x0001}
-KPKG=${VCCID_KERNEL_PACKAGE:-$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/{print $2; exit}')}
+KPKG=${VCCID_KERNEL_PACKAGE:-$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}')}
+# exit 4 = no guest kernel to be had (GuestPeerTest skips then)
+[ -n "$KPKG" ] || { echo "apt-cache knows no linux-image-amd64 (apt-get update?): no guest kernel" >&2; exit 4; }
 CACHE=${VCCID_GUEST_CACHE:-/tmp/vccid-guest}
 mkdir -p "$WORK" "$CACHE"
 cd "$CACHE"
+exec 9> "$CACHE/.lock"
+flock 9    # one download at a time (other runs, the vsc guest)
 for p in "$KPKG" usbip; do
-    ls ${p}_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null
+    ls ${p}_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null \
+        || { echo "cannot download $p into $CACHE: no guest kernel" >&2; exit 4; }
 done
+flock -u 9
 rm -rf "$WORK/k" "$WORK/root"
 mkdir -p "$WORK/k" "$WORK/root"
 dpkg-deb -x "$CACHE"/${KPKG}_*.deb "$WORK/k"

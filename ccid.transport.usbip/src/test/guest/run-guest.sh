@@ -19,7 +19,7 @@ PORT=${VCCID_GUEST_PORT:-37590}
 CARD=${VCCID_GUEST_CARD:-test}
 case "$CARD" in test|cac) ;; *) echo "VCCID_GUEST_CARD must be test or cac" >&2; exit 2 ;; esac
 [ -s "$WORK/initrd.gz" ] && [ "$WORK/initrd.gz" -nt "$HERE/guest-init.sh" ] && [ "$WORK/initrd.gz" -nt "$HERE/build-guest.sh" ] \
-    || "$HERE/build-guest.sh"
+    || "$HERE/build-guest.sh" || exit $?
 SERVER=""
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; true; }
 trap cleanup EXIT INT TERM
