@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the mirror benchmark (MirrorBench) by hand, as root: a private pcscd + vpcd (ports 37300/37301) + vicc.
+# Runs the mirror benchmark (MirrorBench) by hand, as root: a private pcscd + vpcd (ports 37800/37801) + vicc.
 # Usage (from the repository root): card.pcsc-mirror/bench.sh [apdusPerRound] [rounds]
 set -e
 cd "$(dirname "$0")/.."

@@ -203,8 +203,8 @@ public final class Atr {
                 x ^= b[off + j];
             }
             if ((x & 0xFF) != 0) {
-                throw bad(String.format("bad TCK %02X: XOR of T0..TCK is %02X, expected %02X", tck, x & 0xFF,
-                        (x ^ tck) & 0xFF), b, off, len);
+                throw bad(String.format("bad TCK %02X: XOR of T0..TCK is %02X, not 00 (the right TCK is %02X)", tck,
+                        x & 0xFF, (x ^ tck) & 0xFF), b, off, len);
             }
             p++;
         }

@@ -4,7 +4,7 @@
 #  2. it imports PyCrypto's "Crypto", Debian only ships pycryptodome as "Cryptodome": alias the package;
 #  3. vpcd sends length and APDU in two writes; without TCP_QUICKACK on the card side a delayed ACK stalls
 #     each APDU ~40 ms (Nagle): set TCP_QUICKACK after every recv().
-# Usage: vicc_launcher.py [vicc arguments], e.g. -t iso7816 -H 127.0.0.1 -P 37300
+# Usage: vicc_launcher.py [vicc arguments], e.g. -t iso7816 -H 127.0.0.1 -P 37800
 import importlib
 import importlib.abc
 import importlib.util

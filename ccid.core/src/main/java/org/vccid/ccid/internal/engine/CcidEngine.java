@@ -945,7 +945,10 @@ public final class CcidEngine implements Reader, CcidDevice {
 
     private final class EngineSlot implements Slot {
         final int index;
-        final SerialExecutor cardCalls = new SerialExecutor(pool);
+        /** Runs the blocking calls of the card in the slot, in order. Each card gets its own (see insert). */
+        SerialExecutor cardCalls = new SerialExecutor(pool);
+        /** The card {@link #cardCalls} serves. */
+        Card cardCallsOwner;
         final CopyOnWriteArrayList<SlotListener> listeners = new CopyOnWriteArrayList<>();
 
         Card card;
@@ -1135,6 +1138,12 @@ public final class CcidEngine implements Reader, CcidDevice {
                 }
                 remove(false);
                 card = newCard;
+                if (cardCallsOwner != newCard) {
+                    // the removed card may still be busy (a slow or hung call): another card never queues behind
+                    // it; the same card coming back keeps its queue, so it is never called concurrently
+                    cardCalls = new SerialExecutor(pool);
+                    cardCallsOwner = newCard;
+                }
                 state = IccState.PRESENT_INACTIVE;
                 raise(this, SlotEvent.Type.INSERTED);
                 slotChanged(this);

@@ -518,6 +518,26 @@ class EngineTest {
     }
 
     @Test
+    void aNewCardDoesNotWaitForTheRemovedCardsCall() {
+        CcidEngine e = engine(ReaderSettings.builder("r").timeExtensionMillis(10_000));
+        TestCard old = new TestCard(TestCard.ATR_T0, false);
+        Host h = poweredHost(e, old);
+        h.send(xfr(0, 5, "80 5E 00 00")); // SLOW: blocks until released
+        e.slot(0).eject();
+        assertFailed(h.receive(), RDR_TO_PC_DATA_BLOCK, 0, 5, ICC_ABSENT, ICC_MUTE);
+        TestCard next = new TestCard(TestCard.ATR_T0, false);
+        e.slot(0).insert(next);
+        try {
+            // before the fix this waited for the old card's call (Host.receive gives up after 5 s)
+            assertOk(h.exchange(powerOn(0, 6)), RDR_TO_PC_DATA_BLOCK, 0, 6, ICC_PRESENT_ACTIVE);
+            assertEquals(1, next.powerOns.get());
+            assertEquals("AA 90 00", Hex.spaced(h.exchange(xfr(0, 7, "80 EE 00 00 01 AA")).data()));
+        } finally {
+            old.release();
+        }
+    }
+
+    @Test
     void slotListenersSeeEventsInOrder() throws Exception {
         CcidEngine e = engine(1);
         List<String> seen = new CopyOnWriteArrayList<>();

@@ -83,8 +83,10 @@ class CacBundlesIT {
 
     /** The ATR of a reader once a card is in it (opensc-tool -a). */
     static Proc.Result awaitAtr(Pcscd pcscd, String reader) throws Exception {
+        // the second card generates its keys on first start: slow on a loaded machine, so wait up to 90 s
         Proc.Result r = null;
-        for (int i = 0; i < 100; i++) {
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (System.nanoTime() < deadline) {
             r = PeerAccess.run(pcscd, LIMIT, "opensc-tool", "-r", reader, "-a");
             if (r.exitCode == 0) {
                 return r;

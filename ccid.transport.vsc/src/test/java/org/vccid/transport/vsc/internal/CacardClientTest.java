@@ -86,7 +86,7 @@ class CacardClientTest {
                 String ready = out.readLine();
                 assertNotNull(ready, "client output");
                 assertTrue(ready.startsWith("READY "), ready); // our reader side acknowledged reader and ATR
-                RemoteCard card = arrived.poll(10, TimeUnit.SECONDS);
+                RemoteCard card = arrived.poll(30, TimeUnit.SECONDS);
                 assertNotNull(card, "remote card");
                 assertEquals("libcacard reader", card.readerName());
                 assertArrayEquals(Hex.decode(ready.substring(6)), card.atr());
@@ -101,12 +101,12 @@ class CacardClientTest {
                 in.write("remove\n".getBytes(StandardCharsets.US_ASCII));
                 in.flush();
                 assertEquals("REMOVED 0", out.readLine());
-                assertEquals(card, gone.poll(10, TimeUnit.SECONDS));
+                assertEquals(card, gone.poll(30, TimeUnit.SECONDS));
                 assertThrows(CardException.class, () -> card.transmit(Hex.decode("00A4040000"), 0, 5));
                 in.write("insert\n".getBytes(StandardCharsets.US_ASCII));
                 in.flush();
                 assertTrue(out.readLine().startsWith("READY "));
-                RemoteCard again = arrived.poll(10, TimeUnit.SECONDS);
+                RemoteCard again = arrived.poll(30, TimeUnit.SECONDS);
                 assertNotNull(again);
                 byte[] r2 = again.transmit(Hex.decode("00A4040007A000000079010000"), 0, 12);
                 assertTrue((r2[r2.length - 2] & 0xFF) == 0x90 || (r2[r2.length - 2] & 0xFF) == 0x61, Hex.encode(r2));
@@ -114,7 +114,7 @@ class CacardClientTest {
                 in.flush();
                 assertTrue(p.waitFor(10, TimeUnit.SECONDS));
                 assertEquals(0, p.exitValue());
-                assertEquals(again, gone.poll(10, TimeUnit.SECONDS));
+                assertEquals(again, gone.poll(30, TimeUnit.SECONDS));
                 LoopbackTest.waitFor("client gone", () -> server.clientCount() == 0);
             } finally {
                 p.destroyForcibly();

@@ -92,10 +92,10 @@ class VscBundleIT {
     }
 
     static void waitFor(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not reached within 10 s: " + what);
+                throw new AssertionError("not reached within 30 s: " + what);
             }
             Thread.sleep(10);
         }
@@ -184,17 +184,17 @@ class VscBundleIT {
         props.put(Card.TYPE, "it-test");
         TestCard card = new TestCard(org.vccid.iso7816.Hex.decode("3B02AABB"), false);
         ServiceRegistration<Card> reg = ctx.registerService(Card.class, card, props);
-        RemoteCard remote = arrived.poll(10, TimeUnit.SECONDS);
+        RemoteCard remote = arrived.poll(30, TimeUnit.SECONDS);
         assertNotNull(remote, "card served through the DS component");
         assertEquals("IT reader", remote.readerName());
         assertEquals("3B02AABB", Hex.encode(remote.atr()));
         assertEquals("00019000", Hex.encode(remote.transmit(Hex.decode("00CA000000"), 0, 5)));
         reg.unregister();
-        assertEquals(remote, gone.poll(10, TimeUnit.SECONDS));
+        assertEquals(remote, gone.poll(30, TimeUnit.SECONDS));
         reg = ctx.registerService(Card.class, card, props);
-        assertNotNull(arrived.poll(10, TimeUnit.SECONDS), "card back");
+        assertNotNull(arrived.poll(30, TimeUnit.SECONDS), "card back");
         delete(conf);
-        assertNotNull(gone.poll(10, TimeUnit.SECONDS), "card removed when the component goes");
+        assertNotNull(gone.poll(30, TimeUnit.SECONDS), "card removed when the component goes");
         waitFor("client disconnected", () -> host.clientCount() == 0);
         reg.unregister();
     }

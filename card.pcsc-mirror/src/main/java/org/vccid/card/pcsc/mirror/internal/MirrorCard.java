@@ -161,7 +161,7 @@ final class MirrorCard implements Card {
                     connectLocked(); // the engine transmits only to a powered card; be lenient anyway
                 }
                 try {
-                    return pcsc.transmit(handle, protocol, buffer, offset, length);
+                    return checked(pcsc.transmit(handle, protocol, buffer, offset, length));
                 } catch (PcscException e) {
                     if (e.code != PcscException.SCARD_W_RESET_CARD) {
                         throw e;
@@ -170,12 +170,25 @@ final class MirrorCard implements Card {
                     connected = false;
                     disconnectQuietly(handle, Pcsc.SCARD_LEAVE_CARD);
                     connectLocked();
-                    return pcsc.transmit(handle, protocol, buffer, offset, length);
+                    return checked(pcsc.transmit(handle, protocol, buffer, offset, length));
                 }
             } catch (PcscException e) {
                 throw failed("transmit", e);
             }
         }
+    }
+
+    /**
+     * A response without SW1-SW2 (ISO/IEC 7816-4 §5.1: the trailer is mandatory) is no answer. vpcd returns
+     * SCardTransmit with 0 bytes and success when vicc's socket closes mid-command (seen here); passing that on
+     * would make a reader report a hardware error instead of a mute card.
+     */
+    private byte[] checked(byte[] response) throws CardException {
+        if (response == null || response.length < 2) {
+            throw new CardException("host card in \"" + reader + "\" answered "
+                    + (response == null ? 0 : response.length) + " bytes: no status word (card gone or mute?)");
+        }
+        return response;
     }
 
     /** The host card went away (or the mirror stops): release the PC/SC handle; later calls fail. */

@@ -70,7 +70,8 @@ class MirrorInFelixIT {
     private static String location(String prefix) {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             File f = new File(entry);
-            boolean jar = f.getName().startsWith(prefix) && f.getName().endsWith(".jar");
+            boolean jar = f.getName().startsWith(prefix) && f.getName().endsWith(".jar")
+                    && !f.getName().endsWith("-tests.jar"); // ccid.core's test-jar is on the class path too
             boolean reactorClasses = f.isDirectory() && f.getPath().contains(File.separator + prefix + File.separator)
                     && new File(f, "META-INF/MANIFEST.MF").exists();
             if (jar) {
@@ -143,6 +144,27 @@ class MirrorInFelixIT {
         assertEquals(10, r.length);
         ctx.ungetService(refs[0]);
 
+        // ccid.core's reader component picks the mirrored card by a slot filter; a host attached to the reader
+        // powers it on and sends an APDU through CCID (IccPowerOn, XfrBlock) to vicc
+        ServiceReference<?> caRef = any(ctx, "org.osgi.service.cm.ConfigurationAdmin");
+        Bundle caBundle = caRef.getBundle();
+        Object readerConf = call(caBundle, "org.osgi.service.cm.ConfigurationAdmin", ctx.getService(caRef),
+                "getFactoryConfiguration", new Class<?>[] { String.class, String.class, String.class },
+                "org.vccid.reader", "mirror-it", "?");
+        Dictionary<String, Object> readerProps = new Hashtable<>();
+        readerProps.put("name", "mirror IT reader");
+        readerProps.put("slots", 1);
+        readerProps.put("slot.cards",
+                new String[] { "(&(vccid.card.type=pcsc-mirror)(vccid.card.name=" + ViccPeer.READER_0 + "))" });
+        call(caBundle, "org.osgi.service.cm.Configuration", readerConf, "update", new Class<?>[] { Dictionary.class },
+                readerProps);
+        ReaderHost host = ReaderHost.attach(ctx, "(vccid.reader.name=mirror IT reader)");
+        assertEquals("50 03", host.nextInterrupt(), "slot 0: card present + changed");
+        assertEquals("80 0B 00 00 00 00 01 00 00 00 " + ViccPeer.VICC_ATR, host.exchange("62 00 00 00 00 00 01 00 00 00"));
+        // ISO/IEC 7816-4:2005 §7.1.1 SELECT MF, P2=0C -> 90 00
+        assertEquals("80 02 00 00 00 00 02 00 00 00 90 00",
+                host.exchange("6F 07 00 00 00 00 02 00 00 00 00 A4 00 0C 02 3F 00"));
+
         // Metatype describes the configuration
         ServiceReference<?> mtRef = any(ctx, "org.osgi.service.metatype.MetaTypeService");
         Bundle mtBundle = mtRef.getBundle();
@@ -165,8 +187,6 @@ class MirrorInFelixIT {
                 "retrySeconds")), ids.toString());
 
         // ConfigAdmin: mirror only "Virtual PCD 00 01" -> the 00 00 card goes, the 00 01 card comes
-        ServiceReference<?> caRef = any(ctx, "org.osgi.service.cm.ConfigurationAdmin");
-        Bundle caBundle = caRef.getBundle();
         Object conf = call(caBundle, "org.osgi.service.cm.ConfigurationAdmin", ctx.getService(caRef),
                 "getConfiguration", new Class<?>[] { String.class, String.class }, PcscMirrorComponent.PID, "?");
         Dictionary<String, Object> props = new Hashtable<>();
@@ -174,6 +194,8 @@ class MirrorInFelixIT {
         call(caBundle, "org.osgi.service.cm.Configuration", conf, "update", new Class<?>[] { Dictionary.class },
                 props);
         assertEquals("-" + ViccPeer.READER_0, poll(events));
+        assertEquals("50 02", host.nextInterrupt(), "the reader's slot 0 saw the card go");
+        assertEquals("81 00 00 00 00 00 03 02 00 00", host.exchange("65 00 00 00 00 00 03 00 00 00"), "absent");
         vicc1 = ViccPeer.startVicc(dir, 1);
         assertEquals("+" + ViccPeer.READER_1, poll(events));
 
@@ -182,6 +204,10 @@ class MirrorInFelixIT {
         assertEquals("-" + ViccPeer.READER_1, poll(events));
         Set<String> back = new HashSet<>(Set.of(poll(events), poll(events)));
         assertEquals(Set.of("+" + ViccPeer.READER_0, "+" + ViccPeer.READER_1), back);
+        assertEquals("50 03", host.nextInterrupt(), "the 00 00 card is back in the reader's slot 0");
+        assertEquals("80 0B 00 00 00 00 04 00 00 00 " + ViccPeer.VICC_ATR, host.exchange("62 00 00 00 00 00 04 00 00 00"));
+        assertEquals("80 02 00 00 00 00 05 00 00 00 90 00",
+                host.exchange("6F 07 00 00 00 00 05 00 00 00 00 A4 00 0C 02 3F 00"));
 
         // stopping the bundle removes its services and its thread
         mirror.stop();
@@ -253,5 +279,82 @@ class MirrorInFelixIT {
             Object... args) throws Exception {
         Method m = from.loadClass(api).getMethod(method, types);
         return m.invoke(target, args);
+    }
+
+    /**
+     * A host attached to a reader registered by ccid.core's ReaderComponent (a CcidDevice service), through a
+     * dynamic proxy of the bundle's HostLink interface (the test's own copy of the API is another class).
+     */
+    private static final class ReaderHost {
+        final LinkedBlockingQueue<byte[]> bulkIn = new LinkedBlockingQueue<>();
+        final java.util.concurrent.Semaphore interrupts = new java.util.concurrent.Semaphore(0);
+        Bundle core;
+        Object session;
+
+        static ReaderHost attach(BundleContext ctx, String filter) throws Exception {
+            ServiceReference<?> ref = null;
+            for (int i = 0; i < 200 && ref == null; i++) {
+                ServiceReference<?>[] refs = ctx.getAllServiceReferences("org.vccid.transport.CcidDevice", filter);
+                if (refs == null) {
+                    Thread.sleep(50);
+                } else {
+                    ref = refs[0];
+                }
+            }
+            assertNotNull(ref, "no CcidDevice service " + filter + " within 10 s");
+            ReaderHost h = new ReaderHost();
+            h.core = ref.getBundle();
+            Class<?> linkApi = h.core.loadClass("org.vccid.transport.HostLink");
+            Object link = java.lang.reflect.Proxy.newProxyInstance(linkApi.getClassLoader(), new Class<?>[] { linkApi },
+                    (proxy, m, a) -> {
+                        switch (m.getName()) {
+                        case "bulkIn":
+                            int off = (Integer) a[1];
+                            h.bulkIn.add(Arrays.copyOfRange((byte[]) a[0], off, off + (Integer) a[2]));
+                            return null;
+                        case "interruptAvailable":
+                            h.interrupts.release();
+                            return null;
+                        case "hashCode":
+                            return System.identityHashCode(proxy);
+                        case "equals":
+                            return proxy == a[0];
+                        case "toString":
+                            return "MirrorInFelixIT host";
+                        default:
+                            return null; // detached
+                        }
+                    });
+            h.session = call(h.core, "org.vccid.transport.CcidDevice", ctx.getService(ref), "attach",
+                    new Class<?>[] { linkApi }, link);
+            return h;
+        }
+
+        /** Sends a CCID message and returns the answer with the same bSeq (time extensions skipped), in hex. */
+        String exchange(String hex) throws Exception {
+            byte[] m = Hex.decode(hex);
+            call(core, "org.vccid.transport.CcidSession", session, "bulkOut",
+                    new Class<?>[] { byte[].class, int.class, int.class }, m, 0, m.length);
+            while (true) {
+                byte[] r = bulkIn.poll(20, TimeUnit.SECONDS);
+                assertNotNull(r, "no answer from the reader within 20 s to " + hex);
+                if ((r[7] & 0xC0) != 0x80 || r[6] != m[6]) { // bmCommandStatus 2: time extension
+                    return Hex.spaced(r);
+                }
+            }
+        }
+
+        String nextInterrupt() throws Exception {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < end) {
+                byte[] m = (byte[]) call(core, "org.vccid.transport.CcidSession", session, "takeInterrupt",
+                        new Class<?>[0]);
+                if (m != null) {
+                    return Hex.spaced(m);
+                }
+                interrupts.tryAcquire(100, TimeUnit.MILLISECONDS);
+            }
+            throw new AssertionError("no NotifySlotChange within 20 s");
+        }
     }
 }

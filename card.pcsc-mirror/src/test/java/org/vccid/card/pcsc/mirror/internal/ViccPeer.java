@@ -18,14 +18,14 @@ import org.vccid.testkit.Pcscd;
  */
 final class ViccPeer {
 
-    /** vpcd base port of this module: 37300 = 0x91B4 (slot 0), 37301 (slot 1). */
-    static final int PORT = 37300;
+    /** vpcd base port of this module: 37800 = 0x93A8 (slot 0), 37801 (slot 1); the module's range is 37800-37899. */
+    static final int PORT = 37800;
     static final String READER_0 = "Virtual PCD 00 00";
     static final String READER_1 = "Virtual PCD 00 01";
     static final String READER_CONF = "FRIENDLYNAME \"Virtual PCD\"\n"
-            + "DEVICENAME /dev/null:0x91B4\n"
+            + "DEVICENAME /dev/null:0x93A8\n"
             + "LIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\n"
-            + "CHANNELID 0x91B4\n";
+            + "CHANNELID 0x93A8\n";
     static final String VICC = "/usr/bin/vicc";
     static final String PYTHON = "/usr/bin/python3";
     static final String VPCD = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";

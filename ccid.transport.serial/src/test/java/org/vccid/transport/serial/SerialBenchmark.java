@@ -1,0 +1,154 @@
+package org.vccid.transport.serial;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.vccid.testcard.TestCard;
+import org.vccid.testkit.Pcscd;
+import org.vccid.testkit.Proc;
+import org.vccid.transport.serial.internal.framing.ReaderType;
+
+/**
+ * APDU/s through pcscd with javax.smartcardio (forked JVM, GET CHALLENGE 8, after 50 warm-up APDUs): our reader on
+ * the serial line (libccidtwin.so, GemPC Twin, TPDU level) at T=0 and T=1, and side by side a vpcd card that
+ * answers at once (libifdvpcd.so). pcscd runs without debug output. Run by hand, not in the test suite:
+ *
+ * <pre>
+ * mvn -B -pl ccid.transport.serial -am -Pbench verify -DskipTests [-Dbench.apdus=5000 -Dbench.rounds=3]
+ * </pre>
+ *
+ * {@code -Dbench.quick=true} (run the class directly) measures only Twin T=0 / T=1 with plain socat, T=0 with the
+ * line script, and vpcd.
+ */
+public final class SerialBenchmark {
+
+    static final String VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
+
+    public static void main(String[] args) throws Exception {
+        int n = Integer.getInteger("bench.apdus", 5000);
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        Rig.assumePeers();
+        List<String> rows = new ArrayList<>();
+        rows.add(lineOnly(n * 3));
+        if (Boolean.getBoolean("bench.quick")) {
+            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, true, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, true, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, false, n, rounds));
+            rows.add(vpcd(n, rounds));
+            System.out.println();
+            rows.forEach(System.out::println);
+            return;
+        }
+        for (boolean direct : new boolean[] { false, true }) {
+            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, direct, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, direct, n, rounds));
+        }
+        rows.add(serial(ReaderType.GemCorePOSPro, "T=0", TestCard.ATR_T0, false, n, rounds));
+        rows.add(serial(ReaderType.GemCorePOSPro, "T=1", TestCard.ATR_T1, false, n, rounds));
+        if (new java.io.File(VPCD_DRIVER).exists()) {
+            rows.add(vpcd(n, rounds));
+        } else {
+            rows.add("vpcd: " + VPCD_DRIVER + " missing, skipped");
+        }
+        System.out.println();
+        System.out.printf("%d x GET CHALLENGE per round, %d rounds, %d cores, %s%n", n, rounds,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        rows.forEach(System.out::println);
+    }
+
+    static String serial(ReaderType type, String protocol, byte[] atr, boolean direct, int n, int rounds)
+            throws Exception {
+        try (Rig rig = new Rig("bench", type, type.slots(), 37490)) {
+            rig.debug = false;
+            rig.engine.slot(0).insert(new TestCard(atr, true));
+            rig.up("bench", direct);
+            long frames0 = rig.server.line().frames.get();
+            String row = row("serial " + type + " " + protocol + (direct ? " (plain socat)" : " (line script)"),
+                    rig.pcscd, Rig.readerName(0), protocol, n, rounds);
+            double perApdu = (rig.server.line().frames.get() - frames0) / (double) ((n + 50) * rounds);
+            return row + String.format(Locale.ROOT, "  frames/APDU %.2f", perApdu);
+        }
+    }
+
+    /** Our side alone: a TCP client playing the driver (Twin framing, echo) sends T=0 GET CHALLENGE TPDUs. */
+    static String lineOnly(int n) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        org.vccid.ccid.internal.engine.CcidEngine engine = new org.vccid.ccid.internal.engine.CcidEngine(
+                org.vccid.ccid.internal.engine.ReaderSettings.builder("line").level(
+                        org.vccid.ccid.internal.engine.ExchangeLevel.TPDU).build(),
+                pool, timer, new org.vccid.ccid.internal.engine.CardClaims());
+        engine.slot(0).insert(new TestCard(TestCard.ATR_T0, true));
+        try (org.vccid.transport.serial.internal.line.SerialLineServer server =
+                new org.vccid.transport.serial.internal.line.SerialLineServer(
+                        org.vccid.transport.serial.internal.line.LineSettings.loopback(37493, ReaderType.GemPCTwin),
+                        () -> engine);
+                java.net.Socket s = new java.net.Socket("127.0.0.1", 37493)) {
+            s.setTcpNoDelay(true);
+            server.awaitLineReady(5000);
+            java.io.InputStream in = s.getInputStream();
+            java.io.OutputStream out = s.getOutputStream();
+            byte[] on = org.vccid.transport.serial.internal.framing.Twin.frame(
+                    org.vccid.iso7816.Hex.decode("62 00 00 00 00 00 00 01 00 00"));
+            out.write(on);
+            in.readNBytes(on.length + 17);
+            byte[] xfr = org.vccid.transport.serial.internal.framing.Twin.frame(
+                    org.vccid.iso7816.Hex.decode("6F 05 00 00 00 00 01 00 00 00 00 84 00 00 08"));
+            int answer = xfr.length + 3 + 10 + 10;
+            long t0 = 0;
+            for (int i = -1000; i < n; i++) {
+                if (i == 0) {
+                    t0 = System.nanoTime();
+                }
+                out.write(xfr);
+                if (in.readNBytes(answer).length != answer) {
+                    throw new IllegalStateException("line closed");
+                }
+            }
+            double rate = n / ((System.nanoTime() - t0) / 1e9);
+            return String.format(Locale.ROOT, "%-44s %6.0f exchanges/s (no pcscd, no pty: our side's ceiling)",
+                    "TCP client -> our line -> engine, T=0", rate);
+        } finally {
+            engine.close();
+            pool.shutdownNow();
+            timer.shutdownNow();
+        }
+    }
+
+    static String vpcd(int n, int rounds) throws Exception {
+        int port = 37492;
+        String conf = "FRIENDLYNAME \"Bench VPCD\"\nDEVICENAME /dev/null:0x" + Integer.toHexString(port)
+                + "\nLIBPATH " + VPCD_DRIVER + "\nCHANNELID 0x" + Integer.toHexString(port) + "\n";
+        try (Pcscd pcscd = Pcscd.start("bench-vpcd", conf);
+                VpiccCard card = new VpiccCard(port, new TestCard(TestCard.ATR_T1, true))) {
+            String reader = "Bench VPCD 00 00";
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (!pcscd.client(Duration.ofSeconds(10), "opensc-tool", "-l").output.matches(
+                    "(?s).*Yes\\s+" + reader + ".*")) {
+                if (System.nanoTime() > deadline) {
+                    return "vpcd: the card did not appear";
+                }
+                Thread.sleep(200);
+            }
+            return row("vpcd (card answers at once)", pcscd, reader, "*", n, rounds);
+        }
+    }
+
+    static String row(String label, Pcscd pcscd, String reader, String protocol, int n, int rounds) throws Exception {
+        List<Double> rates = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            Proc.Result r = PcscClient.run(pcscd, Duration.ofMinutes(5), "bench", reader, protocol,
+                    Integer.toString(n));
+            String line = r.output.lines().filter(l -> l.startsWith("RATE ")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(label + ": " + r));
+            rates.add(Double.parseDouble(line.substring(5).trim()));
+        }
+        double best = rates.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        double median = rates.stream().sorted().toList().get(rates.size() / 2);
+        return String.format(Locale.ROOT, "%-44s median %6.0f APDU/s  best %6.0f  rounds %s", label, median, best,
+                rates.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList());
+    }
+}

@@ -1,0 +1,173 @@
+package org.vccid.transport.serial.it;
+
+import static org.junit.Assert.*;
+import static org.ops4j.pax.exam.CoreOptions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Hashtable;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.vccid.iso7816.Hex;
+
+/**
+ * ccid.transport.serial in Felix with SCR and ConfigAdmin: a TPDU reader (org.vccid.reader) holding the test card
+ * bundle's card, and a serial line (org.vccid.transport.serial) naming it; a socket playing libccid's serial driver
+ * opens the line. Deleting the reader's configuration silences the line, recreating it brings it back.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class SerialLineIT {
+
+    static final int PORT = 37460;
+
+    @Inject
+    ConfigurationAdmin configAdmin;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        return options(
+                mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.metatype").versionAsInProject(),
+                bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
+                bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
+                bundle(testCardBundle().toUri().toString()),
+                junitBundles());
+    }
+
+    /** ccid.core's test card as a bundle (Card service, vccid.card.type=test, T=0). */
+    static Path testCardBundle() throws IOException {
+        Manifest mf = new Manifest();
+        Attributes a = mf.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", "vccid.testcard");
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Bundle-Activator", "org.vccid.testcard.TestCardActivator");
+        a.putValue("Import-Package", "org.osgi.framework, org.vccid.card, org.vccid.iso7816");
+        Path jar = Files.createTempFile("vccid-testcard", ".jar");
+        Path classes = Path.of(System.getProperty("core.testclasses.dir"), "org", "vccid", "testcard");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
+            for (File f : classes.toFile().listFiles()) {
+                out.putNextEntry(new JarEntry("org/vccid/testcard/" + f.getName()));
+                out.write(Files.readAllBytes(f.toPath()));
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    static final String FIRMWARE = "03 06 6B 01 00 00 00 00 00 00 00 00 02 6D";
+    static final String GET_SLOT_STATUS = "03 06 65 00 00 00 00 00 02 00 00 00 62";
+
+    @Test
+    public void configuredLineServesTheConfiguredReader() throws Exception {
+        org.osgi.service.cm.Configuration reader = readerConfig();
+        org.osgi.service.cm.Configuration line = configAdmin.getFactoryConfiguration("org.vccid.transport.serial",
+                "it", "?");
+        Hashtable<String, Object> lp = new Hashtable<>();
+        lp.put("port", PORT);
+        lp.put("readerType", "GemPCTwin");
+        lp.put("reader", "IT Serial");
+        lp.put("firmware", "IT firmware");
+        line.update(lp);
+
+        try (Socket s = connect()) {
+            InputStream in = s.getInputStream();
+            Thread.sleep(300); // the line settles
+            s.getOutputStream().write(Hex.decode(FIRMWARE));
+            String answer = read(in, 400);
+            assertTrue(answer, answer.startsWith(FIRMWARE + " 03 06 83 0B 00 00 00 00 00"));
+            assertTrue(answer, answer.contains("49 54 20 66 69 72 6D 77 61 72 65")); // "IT firmware"
+            // the card bundle's card is in the slot: present, inactive
+            s.getOutputStream().write(Hex.decode(GET_SLOT_STATUS));
+            assertEquals(GET_SLOT_STATUS + " 03 06 81 00 00 00 00 00 02 01 00 00 87", read(in, 400));
+            // power on: the test card's T=0 ATR
+            s.getOutputStream().write(Hex.decode("03 06 62 00 00 00 00 00 03 01 00 00 65"));
+            assertEquals("03 06 62 00 00 00 00 00 03 01 00 00 65 03 06 80 04 00 00 00 00 03 00 00 00 3B 02 14 50 FF",
+                    read(in, 400));
+
+            // the reader goes away: the line only echoes (an unplugged reader does not answer)
+            reader.delete();
+            Thread.sleep(500);
+            s.getOutputStream().write(Hex.decode(GET_SLOT_STATUS));
+            assertEquals(GET_SLOT_STATUS, read(in, 400));
+
+            // and comes back
+            readerConfig();
+            Thread.sleep(1000);
+            s.getOutputStream().write(Hex.decode(GET_SLOT_STATUS));
+            String back = read(in, 1000);
+            assertTrue(back, back.startsWith(GET_SLOT_STATUS + " "));
+            assertTrue(back, back.endsWith("03 06 81 00 00 00 00 00 02 01 00 00 87"));
+        } finally {
+            line.delete();
+        }
+    }
+
+    private org.osgi.service.cm.Configuration readerConfig() throws IOException {
+        org.osgi.service.cm.Configuration c = configAdmin.getFactoryConfiguration("org.vccid.reader", "serial-it",
+                "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("name", "IT Serial");
+        props.put("slots", 1);
+        props.put("exchangeLevel", "TPDU");
+        props.put("slot.cards", new String[] { "(vccid.card.type=test)" });
+        c.update(props);
+        return c;
+    }
+
+    private static Socket connect() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            try {
+                Socket s = new Socket("127.0.0.1", PORT);
+                s.setTcpNoDelay(true);
+                return s;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the serial line did not listen on " + PORT);
+    }
+
+    /** Everything that arrives until the line has been quiet for ms. */
+    private static String read(InputStream in, int ms) throws IOException {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        long end = System.currentTimeMillis() + ms;
+        while (System.currentTimeMillis() < end) {
+            if (in.available() > 0) {
+                o.write(in.read());
+            } else {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return Hex.spaced(o.toByteArray());
+    }
+}

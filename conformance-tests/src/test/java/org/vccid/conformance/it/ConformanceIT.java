@@ -1,0 +1,129 @@
+package org.vccid.conformance.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.vccid.card.Card;
+import org.vccid.conformance.target.Target;
+
+/**
+ * The suite inside Felix, wired as a user's distribution wires it: ccid.core's reader component configured through
+ * ConfigAdmin for every vector, the reference card as a prototype-scoped DS service, the in-process Target as a DS
+ * service, and the run started from the Gogo shell ({@code vccid:conformance}).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ConformanceIT {
+
+    @Inject
+    BundleContext context;
+
+    @Inject
+    CommandProcessor gogo;
+
+    @Configuration
+    public Option[] config() {
+        return options(
+                mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.metatype").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.log").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
+                bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
+                bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
+                systemProperty("reports.dir").value(System.getProperty("reports.dir")),
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                junitBundles());
+    }
+
+    private String gogo(String command, ByteArrayOutputStream out) throws Exception {
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        CommandSession session = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
+        try {
+            return String.valueOf(session.execute(command));
+        } finally {
+            session.close();
+        }
+    }
+
+    @Test
+    public void theWholeLibraryPassesThroughGogoWithReadersFromConfigAdmin() throws Exception {
+        assertNotNull("the in-process target is a service",
+                context.getServiceReferences(Target.class, "(" + Target.NAME + "=in-process)").stream().findFirst()
+                        .orElse(null));
+        assertNotNull("the reference card is a service",
+                context.getServiceReferences(Card.class, "(vccid.card.type=conformance)").stream().findFirst()
+                        .orElse(null));
+        Path reports = Path.of(System.getProperty("reports.dir"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String summary = gogo("vccid:conformance --report " + reports, out);
+        String text = out.toString(StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("(\\d+) passed, 0 failed").matcher(summary);
+        assertTrue(summary + "\n" + text, m.matches());
+        int passed = Integer.parseInt(m.group(1));
+        assertTrue(text, passed >= 20);
+        assertTrue(text, text.startsWith("conformance: "));
+        // per-vector outcomes from the report (Gogo's per-thread System.out is not a reliable witness here)
+        String xml = Files.readString(reports.resolve("TEST-conformance.in-process.conformance.xml"));
+        assertTrue(xml, xml.contains("<testcase name=\"ccid/slot-busy.vec")); // two cards at once: prototype scope
+        assertTrue(xml, xml.contains("<testcase name=\"tpdu/t1.vec"));
+        assertTrue(xml, !xml.contains("<failure") && !xml.contains("<error"));
+        Matcher counts = Pattern.compile("tests=\"(\\d+)\" failures=\"0\" errors=\"0\" skipped=\"(\\d+)\"").matcher(xml);
+        assertTrue(xml, counts.find());
+        assertEquals(xml, Integer.parseInt(counts.group(1)), passed + Integer.parseInt(counts.group(2)));
+    }
+
+    @Test
+    public void aWrongVectorFailsWithItsDiffInGogo() throws Exception {
+        Path wrong = Files.createTempFile("wrong", ".vec");
+        Files.writeString(wrong, "# clause: self-check\nsend 65 L4 00 SQ 00 00 00\nexpect 81 L4 00 SQ 01 00 00\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String summary = gogo("vccid:conformance " + wrong, out);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(text, "0 passed, 1 failed", summary);
+        assertTrue(text, text.contains("byte 7 (bStatus / byte 7): expected 01, got 02"));
+        assertTrue(text, text.contains("0000 actual:   81 00 00 00 00 00 00 02 00 00"));
+    }
+
+    @Test
+    public void helpAndUnknownTarget() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String help = gogo("vccid:conformance --help", out);
+        assertTrue(help, help.startsWith("usage: conformance"));
+        assertTrue(help, help.contains("targets: [in-process]"));
+        assertTrue(help, help.contains("(vccid.card.type=conformance)"));
+        String none = gogo("vccid:conformance --target usbip", out);
+        assertEquals("conformance: no target usbip; registered: [in-process]", none);
+    }
+}
