@@ -3,6 +3,8 @@
 # vhci-hcd, busybox, and the host's pcscd/libccid/pcsc-tools/OpenSC binaries with their libraries, plus usbip
 # (apt-get download). Output: $WORK/vmlinuz and $WORK/initrd.gz. Needs root only for nothing; no host modules.
 #   VCCID_GUEST_WORK  scratch directory (default: <module>/target/guest)
+#   VCCID_GUEST_CACHE  where the downloaded kernel and usbip .debs are kept (default /tmp/vccid-guest: the same
+#                      cache as ccid.transport.vsc's guest, so the 70 MB kernel is fetched once per machine)
 #   VCCID_VID/VCCID_PID  the IDs added to the guest's libccid Info.plist (default 0x1209 / 0x0001)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -10,16 +12,23 @@ MOD=$(cd "$HERE/../../.." && pwd)
 WORK=${VCCID_GUEST_WORK:-$MOD/target/guest}
 VID=${VCCID_VID:-0x1209}
 PID=${VCCID_PID:-0x0001}
-KPKG=${VCCID_KERNEL_PACKAGE:-$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/{print $2; exit}')}
-mkdir -p "$WORK/debs"
-cd "$WORK/debs"
+KPKG=${VCCID_KERNEL_PACKAGE:-$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}')}
+# exit 4 = no guest kernel to be had (GuestPeerTest skips then)
+[ -n "$KPKG" ] || { echo "apt-cache knows no linux-image-amd64 (apt-get update?): no guest kernel" >&2; exit 4; }
+CACHE=${VCCID_GUEST_CACHE:-/tmp/vccid-guest}
+mkdir -p "$WORK" "$CACHE"
+cd "$CACHE"
+exec 9> "$CACHE/.lock"
+flock 9    # one download at a time (other runs, the vsc guest)
 for p in "$KPKG" usbip; do
-    ls ${p}_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null
+    ls ${p}_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null \
+        || { echo "cannot download $p into $CACHE: no guest kernel" >&2; exit 4; }
 done
+flock -u 9
 rm -rf "$WORK/k" "$WORK/root"
 mkdir -p "$WORK/k" "$WORK/root"
-dpkg-deb -x ${KPKG}_*.deb "$WORK/k"
-dpkg-deb -x usbip_*.deb "$WORK/k"
+dpkg-deb -x "$CACHE"/${KPKG}_*.deb "$WORK/k"
+dpkg-deb -x "$CACHE"/usbip_*.deb "$WORK/k"
 KVER=$(ls "$WORK/k/lib/modules")
 depmod -b "$WORK/k" "$KVER"
 cp "$WORK/k/boot/vmlinuz-$KVER" "$WORK/vmlinuz"

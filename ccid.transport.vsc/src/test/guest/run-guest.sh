@@ -2,8 +2,13 @@
 # A tiny Linux guest (TCG, no KVM needed) with pcscd + libccid + OpenSC sees a card through QEMU's usb-ccid +
 # ccid-card-passthru, served by OUR VSC card side. Runnable by hand; needs root for nothing but apt-get.
 #
-#   run-guest.sh [--port 37280] [--state /tmp/vccid-guest] [--check testcard|cac] [--pin 77777777] \
+#   run-guest.sh [--port 37280] [--state /tmp/vccid-guest] [--work DIR] [--check testcard|cac] [--pin 77777777] \
 #                [--timeout 240] -- CARD-SIDE-COMMAND...
+#
+# --state is the kernel cache (the Debian kernel .deb and its unpacked tree, filled once under a lock; shared with
+# ccid.transport.usbip's guest); --work (default: the same directory) gets this run's initramfs and logs
+# (guest.log, card-side.log). Give each concurrent run its own --work. The script changes into --state, so the
+# card side command needs absolute paths (class path too).
 #
 # The card side command is started after QEMU listens, with VSC_HOST and VSC_PORT in its environment (it must
 # connect there as a VSC client and keep running). Examples:
@@ -25,6 +30,7 @@ set -euo pipefail
 
 PORT=37280
 STATE=/tmp/vccid-guest
+WORK=
 CHECK=testcard
 PIN=77777777
 TIMEOUT=240
@@ -32,6 +38,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --port) PORT=$2; shift 2 ;;
         --state) STATE=$2; shift 2 ;;
+        --work) WORK=$2; shift 2 ;;
         --check) CHECK=$2; shift 2 ;;
         --pin) PIN=$2; shift 2 ;;
         --timeout) TIMEOUT=$2; shift 2 ;;
@@ -51,27 +58,36 @@ need pkcs11-tool opensc
 need depmod kmod
 
 mkdir -p "$STATE"
+STATE=$(cd "$STATE" && pwd)
+WORK=${WORK:-$STATE}
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
 cd "$STATE"
 
 # --- kernel: Debian's own, from the package the linux-image-amd64 metapackage depends on -------------------------
 KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
 [ -n "$KPKG" ] || { echo "apt-cache knows no linux-image-amd64 (run apt-get update; exit 4)" >&2; exit 4; }
 KVER=${KPKG#linux-image-}
+exec 9> "$STATE/.lock"
+flock 9    # one download/unpack at a time (other runs, the usbip guest)
 if [ ! -f "kernel/boot/vmlinuz-$KVER" ]; then
     ls ${KPKG}_*.deb >/dev/null 2>&1 || apt-get download "$KPKG" \
         || { echo "cannot download $KPKG (exit 4: no kernel for the guest)" >&2; exit 4; }
-    rm -rf kernel && mkdir kernel
-    dpkg-deb -x ${KPKG}_*.deb kernel
-    depmod -b "$PWD/kernel" "$KVER"
+    rm -rf kernel kernel.tmp && mkdir kernel.tmp
+    dpkg-deb -x ${KPKG}_*.deb kernel.tmp
+    depmod -b "$PWD/kernel.tmp" "$KVER"
+    mv kernel.tmp kernel
 fi
+flock -u 9
+KDIR=$STATE/kernel
 
 # --- initramfs ------------------------------------------------------------------------------------------------
-R=$PWD/root
+R=$WORK/root
 rm -rf "$R"
 mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,run/pcscd,var/run,lib/modules,usr/lib/pcsc/drivers,usr/lib/x86_64-linux-gnu}
 cp "$(command -v busybox)" "$R/bin/busybox"
-for m in $(modprobe -d "$PWD/kernel" -S "$KVER" --show-depends uhci_hcd | awk '$1=="insmod" {print $2}'); do
-    rel=${m#$PWD/kernel}
+for m in $(modprobe -d "$KDIR" -S "$KVER" --show-depends uhci_hcd | awk '$1=="insmod" {print $2}'); do
+    rel=${m#$KDIR}
     mkdir -p "$R$(dirname "$rel")"
     cp "$m" "$R$rel"
     echo "$rel" >> "$R/etc/modules.order"
@@ -134,14 +150,14 @@ echo "GUEST RESULT: \$ok passed, \$bad failed"
 poweroff -f
 INIT
 chmod +x "$R/init"
-(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > initrd.cpio.gz
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initrd.cpio.gz"
 
 # --- run ------------------------------------------------------------------------------------------------------
-LOG=$PWD/guest.log
-CARDLOG=$PWD/card-side.log
+LOG=$WORK/guest.log
+CARDLOG=$WORK/card-side.log
 : > "$LOG"
 timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 512 \
-    -kernel "kernel/boot/vmlinuz-$KVER" -initrd initrd.cpio.gz \
+    -kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$WORK/initrd.cpio.gz" \
     -append "console=ttyS0 quiet panic=-1" -display none -nodefaults -no-reboot -serial stdio \
     -device piix3-usb-uhci,id=hc -device usb-ccid,bus=hc.0 \
     -chardev socket,id=ccid,host=127.0.0.1,port=$PORT,server=on,wait=off \
