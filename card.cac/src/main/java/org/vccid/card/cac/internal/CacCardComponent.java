@@ -13,7 +13,6 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
 import org.vccid.card.Card;
-import org.vccid.card.CardException;
 
 /**
  * CAC cards configured by factory PID {@code org.vccid.card.cac} (one card per configuration; set
@@ -23,14 +22,12 @@ import org.vccid.card.CardException;
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = Card.class, immediate = true,
         property = { Card.TYPE + "=cac" })
 @Designate(ocd = CacConfig.class, factory = true)
-public class CacCardComponent implements Card {
+public class CacCardComponent extends CacCardService {
 
     static final String FACTORY_PID = "org.vccid.card.cac";
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
-
-    private CacCard card;
 
     @Activate
     void activate(BundleContext context, CacConfig config, Map<String, Object> properties) throws Exception {
@@ -69,35 +66,5 @@ public class CacCardComponent implements Card {
 
     private static String safe(String name) {
         return name.replaceAll("[^A-Za-z0-9._-]", "_");
-    }
-
-    @Override
-    public byte[] atr() {
-        return card.atr();
-    }
-
-    @Override
-    public byte[] powerOn() {
-        return card.powerOn();
-    }
-
-    @Override
-    public byte[] warmReset() {
-        return card.warmReset();
-    }
-
-    @Override
-    public void powerOff() {
-        card.powerOff();
-    }
-
-    @Override
-    public byte[] transmit(byte[] buffer, int offset, int length) throws CardException {
-        return card.transmit(buffer, offset, length);
-    }
-
-    @Override
-    public boolean isNonBlocking() {
-        return card.isNonBlocking();
     }
 }

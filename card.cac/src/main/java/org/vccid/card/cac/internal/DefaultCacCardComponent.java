@@ -9,7 +9,6 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
 import org.vccid.card.Card;
-import org.vccid.card.CardException;
 
 /**
  * The default CAC: exists with no configuration at all (name {@code cac}, generated keys, PIN 12345678); PID
@@ -18,47 +17,15 @@ import org.vccid.card.CardException;
 @Component(name = DefaultCacCardComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = Card.class, immediate = true, property = { Card.TYPE + "=cac", Card.NAME + "=cac" })
 @Designate(ocd = CacConfig.class)
-public class DefaultCacCardComponent implements Card {
+public class DefaultCacCardComponent extends CacCardService {
 
     static final String PID = "org.vccid.card.cac.default";
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
-    private CacCard card;
-
     @Activate
     void activate(BundleContext context, CacConfig config) throws Exception {
         card = CacCardComponent.open(context, config, log);
-    }
-
-    @Override
-    public byte[] atr() {
-        return card.atr();
-    }
-
-    @Override
-    public byte[] powerOn() {
-        return card.powerOn();
-    }
-
-    @Override
-    public byte[] warmReset() {
-        return card.warmReset();
-    }
-
-    @Override
-    public void powerOff() {
-        card.powerOff();
-    }
-
-    @Override
-    public byte[] transmit(byte[] buffer, int offset, int length) throws CardException {
-        return card.transmit(buffer, offset, length);
-    }
-
-    @Override
-    public boolean isNonBlocking() {
-        return card.isNonBlocking();
     }
 }
