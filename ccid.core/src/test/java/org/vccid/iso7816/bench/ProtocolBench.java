@@ -7,7 +7,7 @@ import org.vccid.iso7816.t1.T1Card;
 /**
  * Throughput of the card-side protocol engines, run by hand (not a test):
  * {@code java -cp ccid.core/target/classes:ccid.core/target/test-classes org.vccid.iso7816.bench.ProtocolBench}.
- * Figures go into ccid.core/README-iso7816.md.
+ * Figures go into ccid.core/README.md.
  */
 public final class ProtocolBench {
 
