@@ -5,16 +5,10 @@ import static org.ops4j.pax.exam.CoreOptions.*;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import javax.inject.Inject;
 
@@ -63,38 +57,13 @@ public class ReaderIT {
     @Configuration
     public Option[] config() throws IOException {
         return options(
-                mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.metatype").versionAsInProject(),
+                Provisioning.services(),
                 bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
-                bundle(testCardBundle().toUri().toString()),
+                Provisioning.testCard(),
                 junitBundles());
     }
 
     /** The test card (test scope) as a bundle, built from the test classes. */
-    static Path testCardBundle() throws IOException {
-        Manifest mf = new Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "vccid.testcard");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Bundle-Activator", "org.vccid.testcard.TestCardActivator");
-        a.putValue("Import-Package", "org.osgi.framework, org.vccid.card, org.vccid.iso7816");
-        Path jar = Files.createTempFile("vccid-testcard", ".jar");
-        Path classes = Path.of(System.getProperty("testclasses.dir"), "org", "vccid", "testcard");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
-            for (File f : classes.toFile().listFiles()) {
-                out.putNextEntry(new JarEntry("org/vccid/testcard/" + f.getName()));
-                out.write(Files.readAllBytes(f.toPath()));
-                out.closeEntry();
-            }
-        }
-        return jar;
-    }
 
     static final class Link implements HostLink {
         final LinkedBlockingQueue<byte[]> in = new LinkedBlockingQueue<>();

@@ -8,19 +8,14 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Hashtable;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import javax.inject.Inject;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
+import org.vccid.ccid.it.Provisioning;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
@@ -45,39 +40,14 @@ public class SerialLineIT {
     @Configuration
     public Option[] config() throws IOException {
         return options(
-                mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.metatype").versionAsInProject(),
+                Provisioning.services(),
                 bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
                 bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
-                bundle(testCardBundle().toUri().toString()),
+                Provisioning.testCard(),
                 junitBundles());
     }
 
     /** ccid.core's test card as a bundle (Card service, vccid.card.type=test, T=0). */
-    static Path testCardBundle() throws IOException {
-        Manifest mf = new Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "vccid.testcard");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Bundle-Activator", "org.vccid.testcard.TestCardActivator");
-        a.putValue("Import-Package", "org.osgi.framework, org.vccid.card, org.vccid.iso7816");
-        Path jar = Files.createTempFile("vccid-testcard", ".jar");
-        Path classes = Path.of(System.getProperty("core.testclasses.dir"), "org", "vccid", "testcard");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
-            for (File f : classes.toFile().listFiles()) {
-                out.putNextEntry(new JarEntry("org/vccid/testcard/" + f.getName()));
-                out.write(Files.readAllBytes(f.toPath()));
-                out.closeEntry();
-            }
-        }
-        return jar;
-    }
 
     static final String FIRMWARE = "03 06 6B 01 00 00 00 00 00 00 00 00 02 6D";
     static final String GET_SLOT_STATUS = "03 06 65 00 00 00 00 00 02 00 00 00 62";

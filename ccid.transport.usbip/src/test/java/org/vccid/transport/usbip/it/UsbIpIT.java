@@ -5,23 +5,17 @@ import static org.ops4j.pax.exam.CoreOptions.*;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import javax.inject.Inject;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
+import org.vccid.ccid.it.Provisioning;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
@@ -59,43 +53,15 @@ public class UsbIpIT {
     @Configuration
     public Option[] config() throws IOException {
         return options(
-                mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
-                mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.metatype").versionAsInProject(),
+                Provisioning.services(),
                 bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
                 // started by the test once its configuration exists: unconfigured, the component would bind 3240
                 bundle(new File(System.getProperty("bundle.file")).toURI().toString()).start(false),
-                bundle(testCardBundle().toUri().toString()),
+                Provisioning.testCard(),
                 junitBundles());
     }
 
     /** ccid.core's test card (from its test-jar on our class path) as a bundle. */
-    static Path testCardBundle() throws IOException {
-        Manifest mf = new Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "vccid.testcard");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Bundle-Activator", "org.vccid.testcard.TestCardActivator");
-        a.putValue("Import-Package", "org.osgi.framework, org.vccid.card, org.vccid.iso7816");
-        Path jar = Files.createTempFile("vccid-testcard", ".jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
-            for (String c : List.of("TestCard.class", "TestCardActivator.class")) {
-                try (InputStream in = UsbIpIT.class.getClassLoader()
-                        .getResourceAsStream("org/vccid/testcard/" + c)) {
-                    assertNotNull(c + " on the class path (ccid.core test-jar)", in);
-                    out.putNextEntry(new JarEntry("org/vccid/testcard/" + c));
-                    out.write(in.readAllBytes());
-                    out.closeEntry();
-                }
-            }
-        }
-        return jar;
-    }
 
     @Test
     public void configuredReaderIsExportedAndUsableOverUsbIp() throws Exception {
