@@ -96,7 +96,6 @@ public final class UsbIpTarget implements Target, AutoCloseable {
         private final AtomicInteger seqnum = new AtomicInteger();
         private final Map<Integer, Urb> pending = new ConcurrentHashMap<>();
         private final LinkedBlockingQueue<byte[]> bulkIn = new LinkedBlockingQueue<>();
-        private final LinkedBlockingQueue<byte[]> interrupts = new LinkedBlockingQueue<>();
         private final Map<Integer, Card> inserted = new ConcurrentHashMap<>();
         private final Thread reader;
         private volatile boolean closed;
@@ -214,18 +213,12 @@ public final class UsbIpTarget implements Target, AutoCloseable {
 
         @Override
         public byte[] interrupt(long timeoutMillis) throws Exception {
-            byte[] m = interrupts.poll();
-            if (m != null) {
-                return m;
-            }
             Urb u = submit(true, CcidUsbDescriptors.EP_INTERRUPT_IN & 0x7F, new byte[8], null, 64);
-            u.done.thenAccept(data -> {
-                if (data != null && data.length > 0) {
-                    interrupts.add(data);
-                }
-            });
+            byte[] data;
             try {
-                u.done.get(Math.max(timeoutMillis, 30), TimeUnit.MILLISECONDS);
+                // the value the URB completes with, not a side effect of a dependent action: get() may wake
+                // before such an action has run
+                data = u.done.get(Math.max(timeoutMillis, 30), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 synchronized (out) {
                     out.write(new CmdUnlink(seqnum.incrementAndGet(), devid, UsbIp.USBIP_DIR_IN,
@@ -233,12 +226,13 @@ public final class UsbIpTarget implements Target, AutoCloseable {
                     out.flush();
                 }
                 try {
-                    u.done.get(2, TimeUnit.SECONDS); // RET_SUBMIT -ECONNRESET, or the data if it raced
+                    data = u.done.get(2, TimeUnit.SECONDS); // RET_SUBMIT -ECONNRESET (null), or the data if it raced
                 } catch (TimeoutException again) {
-                    // the server answered RET_UNLINK only: the URB had completed already
+                    data = null; // the server answered RET_UNLINK only: the URB is gone with no data
+                    pending.remove(u.seq);
                 }
             }
-            return interrupts.poll();
+            return data != null && data.length > 0 ? data : null;
         }
 
         @Override
