@@ -9,6 +9,7 @@ import org.vccid.conformance.internal.vector.Step;
 import org.vccid.conformance.internal.vector.Template;
 import org.vccid.conformance.internal.vector.Vector;
 import org.vccid.conformance.target.CardSource;
+import org.vccid.conformance.target.NotSupportedException;
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.conformance.target.Target;
 import org.vccid.conformance.target.TargetSession;
@@ -55,6 +56,48 @@ public final class Runner {
         return most;
     }
 
+    /**
+     * The target features a vector's steps use. {@code power-on}, {@code power-off} and {@code apdu} need
+     * {@link Target.Feature#BULK} or {@link Target.Feature#APDU}; that choice is made in {@link #missing}.
+     */
+    static java.util.Set<Target.Feature> uses(Vector v) {
+        java.util.Set<Target.Feature> f = java.util.EnumSet.noneOf(Target.Feature.class);
+        for (Step s : v.steps()) {
+            switch (s.kind()) {
+            case SEND:
+            case EXPECT:
+            case QUIET:
+                f.add(Target.Feature.BULK);
+                break;
+            case INTERRUPT:
+            case NO_INTERRUPT:
+                f.add(Target.Feature.INTERRUPT);
+                break;
+            case CONTROL:
+                f.add(Target.Feature.CONTROL);
+                break;
+            case POWER_ON:
+            case POWER_OFF:
+            case APDU:
+                f.add(Target.Feature.APDU);
+                break;
+            default:
+                break;
+            }
+        }
+        return f;
+    }
+
+    /** What the vector needs and the target lacks (empty: it can run). */
+    static java.util.Set<Target.Feature> missing(Vector v, java.util.Set<Target.Feature> has) {
+        java.util.Set<Target.Feature> need = uses(v);
+        if (has.contains(Target.Feature.BULK)) {
+            need.remove(Target.Feature.APDU); // card steps go through XfrBlock
+        }
+        need.removeAll(has);
+        return need;
+    }
+
     /** Whether the source gives n different card instances at once (a prototype-scoped service does). */
     private static boolean distinctCards(CardSource cards, int n) {
         java.util.List<org.vccid.card.Card> got = new java.util.ArrayList<>();
@@ -85,21 +128,29 @@ public final class Runner {
             return result(v, Outcome.SKIPPED, "needs " + atOnce + " cards at once; the card "
                     + cards.properties().get("vccid.card.type") + " is one instance (not prototype-scoped)", "", t0);
         }
+        java.util.Set<Target.Feature> features = target.features();
+        java.util.Set<Target.Feature> lacking = missing(v, features);
+        if (!lacking.isEmpty()) {
+            return result(v, Outcome.SKIPPED, "needs " + lacking + "; target " + target.name() + " has " + features,
+                    "", t0);
+        }
         TargetSession session;
         try {
             session = target.open(v.reader(), cards);
+        } catch (NotSupportedException e) {
+            return result(v, Outcome.SKIPPED, "target " + target.name() + ": " + e.getMessage(), "", t0);
         } catch (Exception e) {
             return result(v, Outcome.ERROR, "target " + target.name() + " could not open a reader (" + v.reader()
                     + "): " + e, "", t0);
         }
-        Execution x = new Execution(v, session);
+        Execution x = new Execution(v, session, features.contains(Target.Feature.BULK));
         try {
             for (Step s : v.steps()) {
                 x.step = s;
                 x.transcript.add("   " + s.line() + ": " + s.text());
                 x.run(s);
             }
-            byte[] extra = session.receive(0);
+            byte[] extra = x.bulk ? session.receive(0) : null;
             if (extra != null) {
                 throw new StepFailure("an answer nobody asked for arrived after the last step: " + Diff.describe(extra),
                         "  extra: " + hex(extra) + "\n");
@@ -171,15 +222,18 @@ public final class Runner {
     private final class Execution {
         final Vector v;
         final TargetSession session;
+        /** Card steps as CCID messages (else as whole APDUs through the session). */
+        final boolean bulk;
         final List<String> transcript = new ArrayList<>();
         Step step;
         int slot;
         int seq = -1; // last bSeq sent
         int nextSeq;
 
-        Execution(Vector v, TargetSession session) {
+        Execution(Vector v, TargetSession session, boolean bulk) {
             this.v = v;
             this.session = session;
+            this.bulk = bulk;
         }
 
         int slot(Step s) {
@@ -327,6 +381,25 @@ public final class Runner {
         }
 
         void power(int slot, boolean on) throws Exception {
+            if (!bulk) {
+                transcript.add("> (" + (on ? "power on" : "power off") + ") slot " + slot);
+                try {
+                    if (on) {
+                        byte[] atr = session.powerOn(slot);
+                        transcript.add("< (atr) " + (atr == null ? "none" : hex(atr)));
+                        if (atr == null || atr.length < 2) {
+                            throw new StepFailure("power on gave no ATR", "");
+                        }
+                    } else {
+                        session.powerOff(slot);
+                    }
+                } catch (StepFailure f) {
+                    throw f;
+                } catch (Exception e) {
+                    throw new StepFailure((on ? "power on" : "power off") + " failed: " + e, "");
+                }
+                return;
+            }
             seq = nextSeq;
             nextSeq = (nextSeq + 1) & 0xFF;
             byte[] m = new byte[10];
@@ -348,6 +421,12 @@ public final class Runner {
             int sl = slot;
             byte[] apdu = s.bytes().build(ctx());
             transcript.add("> (apdu) " + hex(apdu));
+            if (!bulk) {
+                byte[] rapdu = session.transmit(sl, apdu);
+                transcript.add("< (apdu) " + hex(rapdu));
+                compare(s.answer(), rapdu, false);
+                return;
+            }
             ReaderSpec spec = v.reader();
             int room = (spec.maxMessageLength() != 0 ? spec.maxMessageLength()
                     : spec.level() == ReaderSpec.Level.EXTENDED_APDU ? 65555 : 271) - 10;
