@@ -16,6 +16,8 @@ public final class StatusWord {
     public static final int CLA_FUNCTION_NOT_SUPPORTED = 0x6800;
     public static final int LOGICAL_CHANNEL_NOT_SUPPORTED = 0x6881;
     public static final int SECURE_MESSAGING_NOT_SUPPORTED = 0x6882;
+    /** 6884: the CLA's chaining bit is set and the card does not support command chaining. */
+    public static final int COMMAND_CHAINING_NOT_SUPPORTED = 0x6884;
     public static final int COMMAND_NOT_ALLOWED = 0x6900;
     public static final int COMMAND_INCOMPATIBLE = 0x6981;
     public static final int SECURITY_STATUS_NOT_SATISFIED = 0x6982;

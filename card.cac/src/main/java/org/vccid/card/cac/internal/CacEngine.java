@@ -109,17 +109,30 @@ final class CacEngine {
         if (ins != INS_GET_RESPONSE) {
             pending = null; // any other command discards a buffered response
         }
-        // CLA: 00 (interindustry, channel 0) and 80 (CAC proprietary) only. differs: libcacard lets channel 1
-        // through and answers other classes with 6900 / 6882.
+        // CLA: 00 (interindustry, channel 0) and 80 (CAC proprietary) only (ISO 7816-4 §5.1.1 class byte; status
+        // words §5.1.3). differs: libcacard lets channel 1 through and answers other classes with 6900 / 6882.
         if (cla != 0x00 && cla != 0x80) {
             int high = cla & 0xF0;
-            if (high == 0x00 || high == 0x80 || high == 0x90 || high == 0xA0) {
+            if (high == 0x00 || high == 0x10 || high == 0x80 || high == 0x90 || high == 0xA0) {
+                // first interindustry coding: b5 chaining, b4-b3 secure messaging, b2-b1 channel 0-3
+                if ((cla & 0x10) != 0) {
+                    return sw(StatusWord.COMMAND_CHAINING_NOT_SUPPORTED);
+                }
                 if ((cla & 0x0C) != 0) {
                     return sw(StatusWord.SECURE_MESSAGING_NOT_SUPPORTED);
                 }
                 if ((cla & 0x03) != 0) {
                     return sw(StatusWord.LOGICAL_CHANNEL_NOT_SUPPORTED);
                 }
+            } else if ((cla & 0xC0) == 0x40) {
+                // further interindustry coding (40-7F): b6 secure messaging, b5 chaining, b4-b1 channel 4-19
+                if ((cla & 0x10) != 0) {
+                    return sw(StatusWord.COMMAND_CHAINING_NOT_SUPPORTED);
+                }
+                if ((cla & 0x20) != 0) {
+                    return sw(StatusWord.SECURE_MESSAGING_NOT_SUPPORTED);
+                }
+                return sw(StatusWord.LOGICAL_CHANNEL_NOT_SUPPORTED);
             }
             return sw(StatusWord.CLA_NOT_SUPPORTED);
         }
