@@ -9,7 +9,13 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface TargetSession extends AutoCloseable {
 
-    /** Send one whole PC_to_RDR message on the bulk OUT pipe (any bytes: malformed messages are tests too). */
+    /**
+     * Send one whole PC_to_RDR message on the bulk OUT pipe (any bytes: malformed messages are tests too).
+     *
+     * @throws NotSupportedException when this transport cannot carry the message as written (e.g. a line framed
+     *         by dwLength cannot delimit a message whose dwLength disagrees with its size): the vector is skipped
+     *         with the reason, not failed
+     */
     default void send(byte[] message) throws Exception {
         throw new UnsupportedOperationException("no bulk pipes on this target");
     }

@@ -21,6 +21,7 @@ import org.vccid.conformance.internal.runner.Outcome;
 import org.vccid.conformance.internal.runner.Runner;
 import org.vccid.conformance.internal.runner.Targets;
 import org.vccid.conformance.internal.runner.VectorResult;
+import org.vccid.conformance.internal.usbip.UsbIpTarget;
 import org.vccid.conformance.internal.vector.Vector;
 import org.vccid.conformance.internal.vector.VectorParser;
 import org.vccid.conformance.target.ReaderSpec;
@@ -32,17 +33,19 @@ import org.vccid.conformance.target.CardSource;
 class UsbIpConformanceTest {
 
     private static EngineReaders readers;
+    private static ServerExports exports;
     private static UsbIpTarget target;
 
     @BeforeAll
     static void start() throws Exception {
         readers = new EngineReaders();
-        target = new UsbIpTarget(readers);
+        exports = new ServerExports(readers);
+        target = new UsbIpTarget(exports, 5000);
     }
 
     @AfterAll
     static void stop() {
-        target.close();
+        exports.close();
         readers.close();
     }
 
@@ -50,7 +53,8 @@ class UsbIpConformanceTest {
     void theRunnerReallyTalksUsbIpAndAWrongVectorFails() throws Exception {
         try (TargetSession s = target.open(new ReaderSpec(1, ReaderSpec.Level.SHORT_APDU, 0, 1000),
                 Targets.conformanceCard())) {
-            assertEquals(1, target.connections(), "one imported USB/IP connection");
+            assertEquals(1, exports.server.connectionCount(), "one imported USB/IP connection");
+            assertEquals(1, target.openSessions());
             s.send(Hex.decode("65 00000000 00 07 00 00 00"));
             assertEquals("81 00 00 00 00 00 07 02 00 00", Hex.spaced(s.receive(5000)));
             assertNull(s.control(0xA1, 0x07, 0, 4), "an unknown class request STALLs");

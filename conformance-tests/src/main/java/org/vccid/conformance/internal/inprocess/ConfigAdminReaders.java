@@ -66,12 +66,21 @@ public final class ConfigAdminReaders implements ReaderFactory {
 
                 @Override
                 public void close() {
-                    tracker.close();
                     try {
                         c.delete();
+                        // wait until the reader service is gone, so that transports have dropped it (a USB/IP
+                        // busid is free again) before the next reader is made
+                        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+                        while (!tracker.isEmpty() && System.nanoTime() < deadline) {
+                            Thread.sleep(5);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     } catch (Exception e) {
                         System.getLogger(ConfigAdminReaders.class.getName()).log(System.Logger.Level.WARNING,
                                 "could not delete reader configuration " + c.getPid(), e);
+                    } finally {
+                        tracker.close();
                     }
                 }
             };

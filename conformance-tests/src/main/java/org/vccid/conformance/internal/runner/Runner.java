@@ -156,6 +156,12 @@ public final class Runner {
                         "  extra: " + hex(extra) + "\n");
             }
             return result(v, Outcome.PASSED, "", "", t0);
+        } catch (NotSupportedException e) {
+            // the transport cannot carry this step as written (a target declines it): not a failure, but say
+            // where the vector stopped and what ran before
+            String where = x.step == null ? "" : "line " + x.step.line() + " (" + x.step.text() + "): ";
+            return result(v, Outcome.SKIPPED, "target " + target.name() + ": " + where + e.getMessage(),
+                    transcript(x.transcript), t0);
         } catch (StepFailure f) {
             String where = "line " + x.step.line() + " (" + x.step.text() + ")";
             return result(v, Outcome.FAILED, where + ": " + f.getMessage(), "vector " + v.name() + ", " + where
