@@ -117,9 +117,35 @@ public class ConformanceIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String help = gogo("vccid:conformance --help", out);
         assertTrue(help, help.startsWith("usage: conformance"));
-        assertTrue(help, help.contains("targets: [in-process]"));
+        assertTrue(help, help.contains("targets: [") && help.contains("in-process") && help.contains("serial")
+                && help.contains("usbip"));
         assertTrue(help, help.contains("(vccid.card.type=conformance)"));
-        String none = gogo("vccid:conformance --target usbip", out);
-        assertEquals("conformance: no target usbip; registered: [in-process]", none);
+        String none = gogo("vccid:conformance --target nosuch", out);
+        assertTrue(none, none.startsWith("conformance: no target nosuch; registered: ["));
+    }
+
+    /**
+     * This framework has neither ccid.transport.serial nor ccid.transport.usbip: it still starts, the shipped
+     * serial and usbip targets are registered, and a run through them fails at once, saying what is missing.
+     */
+    @Test
+    public void transportTargetsWithoutTheirBundlesSayWhatIsMissing() throws Exception {
+        Path reports = Files.createTempDirectory("missing");
+        for (String target : new String[] { "serial", "usbip" }) {
+            assertNotNull(target, context.getServiceReferences(Target.class, "(" + Target.NAME + "=" + target + ")")
+                    .stream().findFirst().orElse(null));
+            long t0 = System.nanoTime();
+            String summary = gogo("vccid:conformance --target " + target + " --only ccid/get-slot-status --report "
+                    + reports, new ByteArrayOutputStream());
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(target, "0 passed, 1 failed", summary);
+            String xml = Files.readString(reports.resolve("TEST-conformance." + target + ".conformance.xml"));
+            String bundle = target.equals("serial") ? "ccid.transport.serial" : "ccid.transport.usbip";
+            assertTrue(xml, xml.contains("<error message=\"target " + target + " could not open a reader"));
+            assertTrue(xml, xml.contains("the " + target + " target needs the bundle " + bundle
+                    + " (configuration PID org.vccid.transport." + target + "), which is not installed in this"
+                    + " framework"));
+            assertTrue(target + " took " + millis + " ms", millis < 10_000);
+        }
     }
 }

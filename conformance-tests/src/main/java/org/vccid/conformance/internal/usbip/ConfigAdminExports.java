@@ -133,7 +133,18 @@ public final class ConfigAdminExports implements UsbIpExports {
 
                 @Override
                 public void close() {
-                    built.close(); // waits until the reader service (and so its export) is gone
+                    built.close(); // waits until the reader service is gone
+                    // and until the server no longer lists it: the next reader's busid is told apart by the list
+                    long until = System.nanoTime() + timeoutMillis * 1_000_000L;
+                    try {
+                        while (busids(host, port, until).contains(id) && System.nanoTime() < until) {
+                            Thread.sleep(5);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (Exception e) {
+                        // the server went away: nothing is listed any more
+                    }
                 }
             };
         } catch (Exception | Error e) {

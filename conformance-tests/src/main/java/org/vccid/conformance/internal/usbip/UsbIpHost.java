@@ -39,6 +39,8 @@ final class UsbIpHost implements AutoCloseable {
     private final long timeoutMillis;
     private final AtomicInteger seqnum = new AtomicInteger();
     private final Map<Integer, Urb> pending = new ConcurrentHashMap<>();
+    /** CMD_UNLINK seqnum -> the URB it unlinks. */
+    private final Map<Integer, Urb> unlinks = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<byte[]> bulkIn = new LinkedBlockingQueue<>();
     private final Thread reader;
     private volatile boolean closed;
@@ -168,7 +170,14 @@ final class UsbIpHost implements AutoCloseable {
                 int seq = b.getInt(4);
                 int status = b.getInt(0x14);
                 if (command == UsbIp.USBIP_RET_UNLINK) {
-                    continue; // the unlinked URB (if it was still there) is completed with no data below
+                    // the server answers RET_UNLINK and no RET_SUBMIT for a URB it removed (-ECONNRESET), or
+                    // RET_UNLINK 0 after the URB's RET_SUBMIT: either way the URB is done; no-op if completed
+                    Urb u = unlinks.remove(seq);
+                    if (u != null) {
+                        pending.remove(u.seq);
+                        u.done.complete(null);
+                    }
+                    continue;
                 }
                 if (command != UsbIp.USBIP_RET_SUBMIT) {
                     throw new IOException("unexpected USB/IP command " + command);
@@ -208,16 +217,18 @@ final class UsbIpHost implements AutoCloseable {
             // before such an action has run
             data = u.done.get(Math.max(waitMillis, 30), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            int unlink = seqnum.incrementAndGet();
+            unlinks.put(unlink, u);
             synchronized (out) {
-                out.write(new CmdUnlink(seqnum.incrementAndGet(), devid, UsbIp.USBIP_DIR_IN,
-                        CcidUsbDescriptors.EP_INTERRUPT_IN & 0x7F, u.seq).toBytes());
+                out.write(new CmdUnlink(unlink, devid, UsbIp.USBIP_DIR_IN, CcidUsbDescriptors.EP_INTERRUPT_IN & 0x7F,
+                        u.seq).toBytes());
                 out.flush();
             }
             try {
-                data = u.done.get(2, TimeUnit.SECONDS); // RET_SUBMIT -ECONNRESET (null), or the data if it raced
+                // the data if the URB completed before the unlink, null once RET_UNLINK came
+                data = u.done.get(timeoutMillis, TimeUnit.MILLISECONDS);
             } catch (TimeoutException again) {
-                data = null; // the server answered RET_UNLINK only: the URB is gone with no data
-                pending.remove(u.seq);
+                throw new IOException("no RET_UNLINK for an interrupt URB within " + timeoutMillis + " ms");
             }
         }
         return data != null && data.length > 0 ? data : null;

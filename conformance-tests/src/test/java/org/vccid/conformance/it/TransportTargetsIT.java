@@ -1,0 +1,286 @@
+package org.vccid.conformance.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.vccid.ccid.it.Provisioning;
+import org.vccid.conformance.target.Target;
+
+/**
+ * The shipped transport targets in Felix, wired as a user's distribution wires them: ccid.core, the serial and
+ * USB/IP transports, card.cac with BouncyCastle, this bundle; the whole library runs from the Gogo shell
+ * ({@code vccid:conformance --target serial|usbip --card ...}) for each target x card, and every vector's outcome
+ * in the JUnit XML report is checked against what this class expects (passed, or skipped with that reason; 0
+ * failed). A deliberately wrong vector fails through each target with the byte diff.
+ *
+ * <p>Ports: the USB/IP transport is configured on 127.0.0.1:{@value #USBIP_PORT} before it starts (never on 3240);
+ * the serial target's lines take the default range 127.0.0.1:37620-37639.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class TransportTargetsIT {
+
+    static final int USBIP_PORT = 37610;
+
+    @Inject
+    BundleContext context;
+
+    @Inject
+    CommandProcessor gogo;
+
+    @Inject
+    ConfigurationAdmin configAdmin;
+
+    @Configuration
+    public Option[] config() {
+        return options(
+                Provisioning.services(),
+                mavenBundle("org.apache.felix", "org.apache.felix.log").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
+                mavenBundle("org.bouncycastle", "bcprov-jdk18on").versionAsInProject(),
+                mavenBundle("org.bouncycastle", "bcutil-jdk18on").versionAsInProject(),
+                mavenBundle("org.bouncycastle", "bcpkix-jdk18on").versionAsInProject(),
+                bundle(file("core.bundle.file")),
+                bundle(file("serial.bundle.file")),
+                // started by the test once its configuration (a port of ours, not 3240) is in place
+                bundle(file("usbip.bundle.file")).noStart(),
+                bundle(file("cac.bundle.file")),
+                bundle(file("bundle.file")),
+                systemProperty("reports.dir").value(System.getProperty("reports.dir")),
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                junitBundles());
+    }
+
+    private static String file(String property) {
+        return new File(System.getProperty(property)).toURI().toString();
+    }
+
+    @Before
+    public void usbipOnOurPort() throws Exception {
+        Bundle usbip = installed("ccid.transport.usbip");
+        if (usbip.getState() != Bundle.ACTIVE) {
+            org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("org.vccid.transport.usbip", "?");
+            Hashtable<String, Object> p = new Hashtable<>();
+            p.put("host", "127.0.0.1");
+            p.put("port", USBIP_PORT);
+            c.update(p);
+            usbip.start();
+        }
+    }
+
+    private Bundle installed(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError(symbolicName + " is not installed");
+    }
+
+    private String gogo(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        CommandSession session = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
+        try {
+            return String.valueOf(session.execute(command));
+        } finally {
+            session.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ what each combination must give
+
+    static final String CONFORMANCE = "conformance";
+    static final String CAC = "cac";
+
+    /** The 29 vectors of the library, in index order. */
+    static final String[] LIBRARY = { "apdu/iso7816-cases-extended.vec", "apdu/iso7816-cases-short.vec",
+        "apdu/iso7816-extended-one-message.vec", "apdu/multi-slot.vec", "cac/cac-basics.vec", "ccid/abort.vec",
+        "ccid/bad-atr-tck.vec", "ccid/bad-atr-ts.vec", "ccid/card-errors.vec", "ccid/chaining-extended.vec",
+        "ccid/class-requests.vec", "ccid/clock-and-rates.vec", "ccid/get-slot-status.vec",
+        "ccid/icc-power-off.vec", "ccid/icc-power-on-no-card.vec", "ccid/icc-power-on.vec", "ccid/malformed.vec",
+        "ccid/notify-slot-change-many-slots.vec", "ccid/notify-slot-change.vec", "ccid/parameters.vec",
+        "ccid/remove-in-flight.vec", "ccid/replace-card-in-flight.vec", "ccid/short-apdu-level.vec",
+        "ccid/slot-busy.vec", "ccid/time-extension.vec", "ccid/unsupported-commands.vec", "ccid/xfr-block.vec",
+        "tpdu/t0.vec", "tpdu/t1.vec" };
+
+    /** Vectors whose {@code # requires:} names another card than the reference card. */
+    static final String[] NOT_FOR_REFERENCE = { "cac/cac-basics.vec", "ccid/bad-atr-tck.vec", "ccid/bad-atr-ts.vec",
+        "ccid/card-errors.vec" };
+
+    /** Vectors that run with any card (no {@code # requires:}) plus the CAC's own. */
+    static final String[] FOR_CAC = { "cac/cac-basics.vec", "ccid/class-requests.vec", "ccid/clock-and-rates.vec",
+        "ccid/get-slot-status.vec", "ccid/icc-power-off.vec", "ccid/icc-power-on-no-card.vec", "ccid/malformed.vec",
+        "ccid/notify-slot-change-many-slots.vec", "ccid/notify-slot-change.vec", "ccid/unsupported-commands.vec" };
+
+    /**
+     * vector -> null (passes) or the start of its skip message. The card decides first (# requires:), then the
+     * card service's scope (vectors with several cards at once), then the target's features, then the target.
+     */
+    static Map<String, String> expected(String target, String card) {
+        Map<String, String> e = new TreeMap<>();
+        for (String v : LIBRARY) {
+            e.put(v, null);
+        }
+        if (card.equals(CONFORMANCE)) {
+            for (String v : NOT_FOR_REFERENCE) {
+                e.put(v, "the card conformance does not fit");
+            }
+        } else {
+            java.util.List<String> fit = java.util.Arrays.asList(FOR_CAC);
+            for (String v : LIBRARY) {
+                if (!fit.contains(v)) {
+                    e.put(v, "the card cac does not fit");
+                }
+            }
+            // card.cac's default CAC is one service object (not prototype-scoped): one slot at a time
+            e.put("ccid/notify-slot-change-many-slots.vec", "needs 2 cards at once; the card cac is one instance"
+                    + " (not prototype-scoped)");
+            e.put("ccid/notify-slot-change.vec", "needs 2 cards at once; the card cac is one instance"
+                    + " (not prototype-scoped)");
+        }
+        if (target.equals("serial")) {
+            Map<String, String> s = new LinkedHashMap<>();
+            s.put("ccid/abort.vec", "needs [CONTROL]; target serial has [BULK]");
+            s.put("ccid/class-requests.vec", "needs [CONTROL]; target serial has [BULK]");
+            s.put("ccid/notify-slot-change.vec", "needs [INTERRUPT]; target serial has [BULK]");
+            s.put("ccid/notify-slot-change-many-slots.vec", "needs [INTERRUPT]; target serial has [BULK]");
+            s.put("ccid/remove-in-flight.vec", "needs [INTERRUPT]; target serial has [BULK]");
+            s.put("ccid/replace-card-in-flight.vec", "needs [INTERRUPT]; target serial has [BULK]");
+            // the line is framed by dwLength: a wrong dwLength cannot be delimited, an oversize one is NAKed
+            s.put("ccid/malformed.vec", "target serial: line 11 (send   65 01000000 00 SQ 00 00 00): dwLength 1"
+                    + " disagrees with the 0 data byte(s) sent");
+            s.put("apdu/iso7816-extended-one-message.vec", "target serial: line 13 (send   6F L4 00 SQ 00 00 00"
+                    + " 00*65546): a 65556-byte message exceeds dwMaxCCIDMessageLength 65555: the line NAKs it");
+            for (Map.Entry<String, String> x : s.entrySet()) {
+                if (e.get(x.getKey()) == null) {
+                    e.put(x.getKey(), x.getValue());
+                }
+            }
+        }
+        return e;
+    }
+
+    private static final Pattern CASE = Pattern.compile("<testcase name=\"([^ \"]+) [^\"]*\"[^>]*?(/>|>\\s*<(skipped|"
+            + "failure|error) message=\"([^\"]*)\")");
+
+    /** vector -> null (passed) or "skipped: msg" / "failure: msg" / "error: msg", from a report. */
+    static Map<String, String> outcomes(String xml) {
+        Map<String, String> o = new TreeMap<>();
+        Matcher m = CASE.matcher(xml);
+        while (m.find()) {
+            o.put(m.group(1), m.group(3) == null ? null : m.group(3) + ": " + m.group(4).replace("&quot;", "\"")
+                    .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
+        }
+        return o;
+    }
+
+    private void runLibrary(String target, String card) throws Exception {
+        assertNotNull(target + " target service", context.getServiceReferences(Target.class,
+                "(" + Target.NAME + "=" + target + ")").stream().findFirst().orElse(null));
+        Path reports = Path.of(System.getProperty("reports.dir"));
+        long t0 = System.nanoTime();
+        String summary = gogo("vccid:conformance --target " + target + " --card '(vccid.card.type=" + card
+                + ")' --report " + reports);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        String xml = Files.readString(reports.resolve("TEST-conformance." + target + "." + card + ".xml"));
+        Map<String, String> got = outcomes(xml);
+        Map<String, String> want = expected(target, card);
+        assertEquals("vectors in the report\n" + xml, want.keySet(), got.keySet());
+        StringBuilder wrong = new StringBuilder();
+        int passed = 0;
+        int skipped = 0;
+        for (String v : want.keySet()) {
+            String w = want.get(v);
+            String g = got.get(v);
+            boolean ok = w == null ? g == null : g != null && g.startsWith("skipped: " + w);
+            if (!ok) {
+                wrong.append(v).append(": expected ").append(w == null ? "PASS" : "SKIP " + w).append("\n    got ")
+                        .append(g == null ? "PASS" : g).append('\n');
+            }
+            if (g == null) {
+                passed++;
+            } else if (g.startsWith("skipped")) {
+                skipped++;
+            }
+        }
+        System.out.println("TransportTargetsIT " + target + " x " + card + ": " + summary + ", " + skipped
+                + " skipped, " + millis + " ms");
+        assertEquals(wrong + "\n" + xml, "", wrong.toString());
+        assertEquals(xml, passed + " passed, 0 failed", summary);
+        assertTrue(target + " x " + card + ": something must pass", passed >= 5);
+    }
+
+    @Test
+    public void serialTimesReferenceCard() throws Exception {
+        runLibrary("serial", CONFORMANCE);
+    }
+
+    @Test
+    public void serialTimesCac() throws Exception {
+        runLibrary("serial", CAC);
+    }
+
+    @Test
+    public void usbipTimesReferenceCard() throws Exception {
+        runLibrary("usbip", CONFORMANCE);
+    }
+
+    @Test
+    public void usbipTimesCac() throws Exception {
+        runLibrary("usbip", CAC);
+    }
+
+    /** The self-check through each shipped target: a wrong expectation fails with the byte diff. */
+    @Test
+    public void aWrongVectorFailsWithItsDiffThroughEachTarget() throws Exception {
+        Path dir = Files.createTempDirectory("wrong");
+        Path wrong = dir.resolve("wrong.vec");
+        Files.writeString(wrong, "# clause: self-check\n# reader: slots=1 level=TPDU\ninsert\npower-on\n"
+                + "send 6F L4 00 SQ 00 00 00 80 5A 6A 82\nexpect 80 L4 00 SQ 00 00 00 90 00\n");
+        for (String target : new String[] { "serial", "usbip" }) {
+            Path reports = dir.resolve(target);
+            String summary = gogo("vccid:conformance --target " + target + " --report " + reports + " " + wrong);
+            assertEquals(target, "0 passed, 1 failed", summary);
+            String xml = Files.readString(reports.resolve("TEST-conformance." + target + ".conformance.xml"));
+            assertTrue(xml, xml.contains("<failure message=\"line 6 (expect 80 L4 00 SQ 00 00 00 90 00): byte 10"
+                    + " (abData[0]): expected 90, got 6A\""));
+            assertTrue(xml, xml.contains("0000 actual:   80 02 00 00 00 00 01 00 00 00 6A 82"));
+        }
+    }
+}
