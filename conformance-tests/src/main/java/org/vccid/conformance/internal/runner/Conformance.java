@@ -42,7 +42,7 @@ public final class Conformance {
         }
         long skipped = Summary.skipped(results);
         if (skipped > 0) {
-            out.println(skipped + " skipped (the card does not fit them)");
+            out.println(skipped + " skipped (the card or the target does not fit them; reasons above)");
         }
         out.println(Summary.line(results));
         return results;

@@ -16,7 +16,7 @@ public final class Summary {
         return passed + " passed, " + failed + " failed";
     }
 
-    /** Vectors skipped because the card does not fit them. */
+    /** Vectors skipped (the card or the target does not fit them). */
     public static long skipped(List<VectorResult> results) {
         return results.stream().filter(r -> r.outcome() == Outcome.SKIPPED).count();
     }

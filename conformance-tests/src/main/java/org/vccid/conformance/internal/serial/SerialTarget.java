@@ -7,7 +7,6 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -314,8 +313,8 @@ public final class SerialTarget implements Target {
 
         @Override
         public String toString() {
-            return "serial " + host.type() + " :" + line.port() + " (" + Arrays.toString(new long[] { notices.get(),
-                    host.echoes() }) + ")";
+            return "serial " + host.type() + " on 127.0.0.1:" + line.port() + ": " + host.echoes() + " echo(es), "
+                    + notices.get() + " card movement notice(s)";
         }
     }
 }

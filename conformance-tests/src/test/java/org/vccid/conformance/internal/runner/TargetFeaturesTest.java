@@ -27,7 +27,7 @@ import org.vccid.conformance.target.TargetSession;
 class TargetFeaturesTest {
 
     /** A host that sees cards only (the card object itself), at most {@code slots} slots. */
-    static final class CardOnlyTarget implements Target {
+    static class CardOnlyTarget implements Target {
         final int slots;
         int opened;
 
@@ -119,6 +119,52 @@ class TargetFeaturesTest {
                 Targets.conformanceCard());
         assertEquals(Outcome.SKIPPED, r.outcome());
         assertEquals("target cards-only: has 2 slot(s), the vector wants 3", r.message());
+    }
+
+    @Test
+    void aTargetCanDeclineAStepItCannotCarry() throws Exception {
+        // a host whose transmit refuses a case-4 APDU (a stand-in for a line that cannot carry some message)
+        Target t = new CardOnlyTarget(1) {
+            @Override
+            public TargetSession open(ReaderSpec reader, CardSource cards) throws Exception {
+                TargetSession s = super.open(reader, cards);
+                return new TargetSession() {
+                    @Override
+                    public void insert(int slot) throws Exception {
+                        s.insert(slot);
+                    }
+
+                    @Override
+                    public void remove(int slot) throws Exception {
+                        s.remove(slot);
+                    }
+
+                    @Override
+                    public byte[] powerOn(int slot) throws Exception {
+                        return s.powerOn(slot);
+                    }
+
+                    @Override
+                    public byte[] transmit(int slot, byte[] apdu) throws Exception {
+                        if (apdu.length > 5) {
+                            throw new NotSupportedException("no APDUs with data here");
+                        }
+                        return s.transmit(slot, apdu);
+                    }
+
+                    @Override
+                    public void close() {
+                        s.close();
+                    }
+                };
+            }
+        };
+        VectorResult r = new Runner(300).run(vector("insert\npower-on\napdu 80 B0 00 02 -> 00 01 90 00\n"
+                + "apdu 80 EE 00 00 01 AA -> AA 90 00\napdu 80 5A 6A 82 -> 90 00\n"), t, Targets.conformanceCard());
+        assertEquals(Outcome.SKIPPED, r.outcome(), r.detail());
+        assertEquals("target cards-only: line 5 (apdu 80 EE 00 00 01 AA -> AA 90 00): no APDUs with data here",
+                r.message());
+        assertTrue(r.detail().contains("< (apdu) 00 01 90 00"), "what ran before is in the detail:\n" + r.detail());
     }
 
     @Test
