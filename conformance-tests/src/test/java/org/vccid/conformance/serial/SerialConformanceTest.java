@@ -112,6 +112,31 @@ class SerialConformanceTest {
         assertTrue(r.detail().contains("0000 actual:   90 00"), r.detail());
     }
 
+    /** No library vector needs 3-5 slots without the interrupt pipe: the GemCore POS Pro line is checked here. */
+    @Test
+    void fiveSlotsGoThroughAGemCorePosProLine() throws Exception {
+        VectorResult r = new Runner(5000).run(VectorParser.parse("pospro.vec", "# clause: self-check\n"
+                + "# reader: slots=5 level=TPDU\n"
+                + "send 65 L4 04 SQ 00 00 00\nexpect 81 L4 04 SQ 02 00 00\n"          // slot 4 empty
+                + "insert 4\ninsert 0\n"
+                + "send 65 L4 04 SQ 00 00 00\nexpect 81 L4 04 SQ 01 00 00\n"          // present, inactive
+                + "power-on 4\n"
+                + "send 6F L4 04 SQ 00 00 00 80 5A 90 00\nexpect 80 L4 04 SQ 00 00 00 90 00\n" // T=0 case 1
+                + "send 65 L4 05 SQ 00 00 00\nexpect 81 L4 05 SQ 42 05 00\n"          // no slot 5
+                + "remove 0\nsend 65 L4 00 SQ 00 00 00\nexpect 81 L4 00 SQ 02 00 00\n"), target,
+                Targets.conformanceCard());
+        assertEquals(Outcome.PASSED, r.outcome(), () -> r.message() + "\n" + r.detail());
+        try (TargetSession s = target.open(new ReaderSpec(5, ReaderSpec.Level.TPDU, 0, 1000),
+                Targets.conformanceCard())) {
+            s.insert(3);
+            s.send(Hex.decode("65 00000000 03 01 00 00 00"));
+            assertEquals("81 00 00 00 00 03 01 01 00 00", Hex.spaced(s.receive(5000)));
+            // POS Pro does not echo; the insertion came as 50 03 before the answer
+            assertTrue(s.toString().matches("serial GemCorePOSPro on 127\\.0\\.0\\.1:376[23]\\d: 0 echo\\(es\\),"
+                    + " 1 card movement notice\\(s\\)"), s.toString());
+        }
+    }
+
     @Test
     void moreThanFiveSlotsAndGemaltoEscapesAreSkippedWithTheReason() throws Exception {
         VectorResult six = new Runner(2000).run(VectorParser.parse("six.vec",
