@@ -26,8 +26,10 @@ public final class Targets {
     }
 
     /**
-     * card.cac's CAC card (the personality, built directly as its DS component builds it): keys generated once in
-     * a temporary state folder, a new card object per insert on the same state, PIN 12345678, 3 tries.
+     * card.cac's CAC card (the personality, built directly as its DS component builds it) with the settings of
+     * card.cac's default card, which the CAC vectors describe: 3 PKI applets, libcacard's {@code vcard} ATR, PIN
+     * 12345678, 3 tries ({@code CacConfig} defaults). Keys generated once in a temporary state folder, a new card
+     * object per insert on the same state.
      */
     public static CardSource cacCard() {
         Path dir;
@@ -36,7 +38,7 @@ public final class Targets {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        CacCard.Settings settings = new CacCard.Settings("cac", dir, null, null, "12345678", 3, 1, CacCard.ATR_CAC);
+        CacCard.Settings settings = new CacCard.Settings("cac", dir, null, null, "12345678", 3, 3, CacCard.ATR_VCARD);
         return new ClassCardSource(Map.of(Card.TYPE, "cac", Card.NAME, "cac"), () -> {
             try {
                 return CacCard.open(settings, System.err::println);
