@@ -44,6 +44,15 @@ class VscTargetTest {
 
     static final String HOST = "127.0.0.1";
 
+    static final java.util.logging.Logger VSC_LOG = quietVscLogs();
+
+    /** ccid.transport.vsc logs every connection at INFO: keep its warnings only. */
+    static java.util.logging.Logger quietVscLogs() {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger("org.vccid.transport.vsc");
+        l.setLevel(java.util.logging.Level.WARNING);
+        return l;
+    }
+
     private static VscTarget target(int port, CardSides sides, long connectMs, long answerMs) {
         return new VscTarget(new VscTarget.Settings(HOST, port, connectMs, answerMs), sides);
     }
