@@ -1,0 +1,229 @@
+package org.vccid.conformance.internal.vsc;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+import org.vccid.card.Card;
+import org.vccid.ccid.it.Provisioning;
+import org.vccid.conformance.target.Target;
+
+/**
+ * The vsc target inside Felix with the real bundles: ccid.core, ccid.transport.vsc (its card side configured by
+ * ConfigAdmin per vector), card.cac (its default CAC service, BouncyCastle), this bundle (the reference card, the
+ * target as a DS component configured with PID {@code org.vccid.conformance.vsc}, port 37660) and the Gogo command.
+ * The library runs with the reference card and with card.cac's CAC; the JUnit XML reports say, per vector, passed
+ * or skipped with the reason; a wrong vector fails with its diff; a card side that never comes fails in time with
+ * a clear message; nothing is left behind.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class VscTargetIT {
+
+    static final int PORT = 37660;
+
+    @Inject
+    BundleContext context;
+
+    @Inject
+    CommandProcessor gogo;
+
+    @Inject
+    ConfigurationAdmin configAdmin;
+
+    /** A reactor bundle next to ccid.core's ({@code core.bundle.file} names ccid.core's jar). */
+    static String reactorBundle(String module) {
+        String core = System.getProperty("core.bundle.file");
+        return new File(core.replace("ccid.core", module)).toURI().toString();
+    }
+
+    @Configuration
+    public Option[] config() {
+        return options(
+                Provisioning.services(),
+                mavenBundle("org.apache.felix", "org.apache.felix.log").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
+                mavenBundle("org.bouncycastle", "bcprov-jdk18on").versionAsInProject(),
+                mavenBundle("org.bouncycastle", "bcutil-jdk18on").versionAsInProject(),
+                mavenBundle("org.bouncycastle", "bcpkix-jdk18on").versionAsInProject(),
+                bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
+                bundle(reactorBundle("ccid.transport.vsc")),
+                bundle(reactorBundle("card.cac")),
+                bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
+                systemProperty("core.bundle.file").value(System.getProperty("core.bundle.file")),
+                systemProperty("reports.dir").value(System.getProperty("reports.dir")),
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                junitBundles());
+    }
+
+    private String gogo(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        CommandSession session = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
+        try {
+            return String.valueOf(session.execute(command));
+        } finally {
+            session.close();
+        }
+    }
+
+    /** Configure the vsc target (port 37660) and wait for its service. */
+    private org.osgi.service.cm.Configuration configureTarget(long connectMillis) throws Exception {
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(VscTargetComponent.PID, "?");
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("port", PORT);
+        p.put("connect.timeout.ms", connectMillis);
+        p.put("answer.timeout.ms", 30_000L);
+        ServiceTracker<Target, Target> t = new ServiceTracker<>(context, context.createFilter("(&(objectClass="
+                + Target.class.getName() + ")(" + Target.NAME + "=vsc)(connect.timeout.ms=" + connectMillis + "))"),
+                null);
+        t.open();
+        try {
+            c.update(p);
+            assertNotNull("the vsc target is a service once configured", t.waitForService(30_000));
+        } finally {
+            t.close();
+        }
+        return c;
+    }
+
+    private static Path reports() {
+        return Path.of(System.getProperty("reports.dir")).resolveSibling("vsc-osgi");
+    }
+
+    /** testcase name (vector file) -> "PASSED" or "SKIPPED: reason" or "FAILED: message" from a JUnit XML report. */
+    static Map<String, String> outcomes(String xml) {
+        Map<String, String> m = new TreeMap<>();
+        Matcher c = Pattern.compile("<testcase name=\"([^ \"]+)[^\"]*\"[^>]*?(/>|>\\s*<(skipped|failure|error)"
+                + " message=\"([^\"]*)\")").matcher(xml);
+        while (c.find()) {
+            m.put(c.group(1), c.group(3) == null ? "PASSED" : c.group(3).toUpperCase() + ": " + c.group(4)
+                    .replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">")
+                    .replace("&amp;", "&"));
+        }
+        return m;
+    }
+
+    private void assertNothingLeft() throws Exception {
+        assertNull("no card side configuration left", configAdmin.listConfigurations("(service.factoryPid="
+                + ConfigAdminCardSides.CARD_SIDE_PID + ")"));
+        assertTrue("no card service of a session left", context.getServiceReferences(Card.class, "("
+                + ConfigAdminCardSides.CARD_PROPERTY + "=*)").isEmpty());
+    }
+
+    @Test
+    public void theLibraryThroughVscWithTheReferenceCardAndTheCac() throws Exception {
+        assertTrue("not configured, no vsc target", context.getServiceReferences(Target.class, "(" + Target.NAME
+                + "=vsc)").isEmpty());
+        org.osgi.service.cm.Configuration c = configureTarget(30_000);
+        try {
+            String ref = gogo("vccid:conformance --target vsc --report " + reports());
+            assertEquals("2 passed, 0 failed", ref);
+            Map<String, String> got = outcomes(Files.readString(reports().resolve(
+                    "TEST-conformance.vsc.conformance.xml")));
+            assertEquals(got.toString(), 29, got.size());
+            assertEquals("PASSED", got.get("apdu/iso7816-cases-short.vec"));
+            assertEquals("PASSED", got.get("apdu/iso7816-cases-extended.vec"));
+            assertEquals("SKIPPED: needs [BULK]; target vsc has [APDU]", got.get("tpdu/t1.vec"));
+            assertEquals("SKIPPED: needs [INTERRUPT]; target vsc has [APDU]",
+                    got.get("ccid/notify-slot-change-many-slots.vec"));
+            assertEquals("SKIPPED: the card conformance does not fit (vccid.card.type=cac)",
+                    got.get("cac/cac-basics.vec"));
+            for (Map.Entry<String, String> e : got.entrySet()) {
+                assertTrue(e.toString(), e.getValue().equals("PASSED") || e.getValue().startsWith("SKIPPED: "));
+            }
+
+            String cac = gogo("vccid:conformance --target vsc --card '(vccid.card.type=cac)' --report " + reports());
+            assertEquals("1 passed, 0 failed", cac);
+            Map<String, String> gotCac = outcomes(Files.readString(reports().resolve("TEST-conformance.vsc.cac.xml")));
+            assertEquals("PASSED", gotCac.get("cac/cac-basics.vec"));
+            assertEquals("SKIPPED: the card cac does not fit (vccid.card.type=conformance)",
+                    gotCac.get("apdu/iso7816-cases-short.vec"));
+            assertEquals("SKIPPED: needs [BULK]; target vsc has [APDU]", gotCac.get("ccid/get-slot-status.vec"));
+
+            // a deliberately wrong vector fails with its diff, through the real card side
+            Path wrong = Files.createTempFile("wrong", ".vec");
+            Files.writeString(wrong, "# clause: self-check\ninsert\npower-on\napdu 80 5A 6A 82 -> 90 00\n");
+            assertEquals("0 passed, 1 failed", gogo("vccid:conformance --target vsc --report " + reports().resolve(
+                    "wrong") + " " + wrong));
+            String xml = Files.readString(reports().resolve("wrong").resolve("TEST-conformance.vsc.conformance.xml"));
+            assertTrue(xml, xml.contains("message=\"line 4 (apdu 80 5A 6A 82 -&gt; 90 00): byte 0: expected 90, got"
+                    + " 6A\""));
+            assertTrue(xml, xml.contains("&lt; (apdu) 6A 82"));
+            assertTrue(xml, xml.contains("&lt; (atr) 3B 85 80 01 76 63 63 69 64 7F"));
+            assertNothingLeft();
+        } finally {
+            c.delete();
+        }
+    }
+
+    @Test
+    public void withoutTheVscBundleOpenFailsInTimeWithAClearMessage() throws Exception {
+        Bundle vsc = null;
+        for (Bundle b : context.getBundles()) {
+            if ("ccid.transport.vsc".equals(b.getSymbolicName())) {
+                vsc = b;
+            }
+        }
+        assertNotNull(vsc);
+        org.osgi.service.cm.Configuration c = null;
+        vsc.stop();
+        try {
+            c = configureTarget(1500);
+            Path v = Files.createTempFile("one", ".vec");
+            Files.writeString(v, "# clause: self-check\ninsert\npower-on\napdu 80 5A 90 00 -> 90 00\n");
+            long t0 = System.nanoTime();
+            assertEquals("0 passed, 1 failed", gogo("vccid:conformance --target vsc --report " + reports().resolve(
+                    "nobody") + " " + v));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms + " ms", ms < 20_000);
+            String xml = Files.readString(reports().resolve("nobody").resolve("TEST-conformance.vsc.conformance.xml"));
+            assertTrue(xml, xml.contains("<error message=\"target vsc could not open a reader (slots=1 level="));
+            assertTrue(xml, xml.contains("no VSC card side connected to 127.0.0.1:" + PORT + " within 1500 ms (a factory"
+                    + " configuration of org.vccid.transport.vsc.card was created: is ccid.transport.vsc active?)"));
+            assertNothingLeft();
+        } finally {
+            if (c != null) {
+                c.delete();
+            }
+            vsc.start();
+        }
+        ServiceReference<?>[] none = context.getServiceReferences(Target.class.getName(), "(" + Target.NAME + "=vsc)");
+        assertNull("the target goes with its configuration", none);
+    }
+}
