@@ -192,6 +192,55 @@ public class VscTargetIT {
         }
     }
 
+    /**
+     * The other role, as a distribution wires it: ccid.transport.vsc's reader side (port 37661) and its card side
+     * serving the reference card into it, both by factory configurations; the remote card is a {@code Card}
+     * service ({@code vccid.card.type=vsc-remote}) and the in-process target (readers from ConfigAdmin) runs the
+     * library with it. The vectors written for the reference card do not match that type and are skipped; the
+     * card-agnostic CCID vectors pass; those wanting two cards at once are skipped (one remote card service).
+     */
+    @Test
+    public void theInProcessTargetWithARemoteCardService() throws Exception {
+        org.osgi.service.cm.Configuration reader = configAdmin.createFactoryConfiguration(
+                "org.vccid.transport.vsc.reader", "?");
+        org.osgi.service.cm.Configuration card = configAdmin.createFactoryConfiguration(
+                ConfigAdminCardSides.CARD_SIDE_PID, "?");
+        ServiceTracker<Card, Card> remote = new ServiceTracker<>(context, context.createFilter("(&(objectClass="
+                + Card.class.getName() + ")(vccid.card.type=vsc-remote))"), null);
+        remote.open();
+        try {
+            Hashtable<String, Object> r = new Hashtable<>();
+            r.put("port", PORT + 1);
+            r.put("name.prefix", "it");
+            reader.update(r);
+            Hashtable<String, Object> c = new Hashtable<>();
+            c.put("port", PORT + 1);
+            c.put("reader.name", "reference card for the IT");
+            c.put("card.target", "(vccid.card.type=conformance)");
+            card.update(c);
+            assertNotNull("the remote card is a service", remote.waitForService(30_000));
+            String summary = gogo("vccid:conformance --card '(vccid.card.type=vsc-remote)' --report "
+                    + reports().resolve("remote"));
+            Map<String, String> got = outcomes(Files.readString(reports().resolve("remote").resolve(
+                    "TEST-conformance.in-process.vsc-remote.xml")));
+            long passed = got.values().stream().filter("PASSED"::equals).count();
+            assertEquals(got.toString(), passed + " passed, 0 failed", summary);
+            assertTrue(got.toString(), passed >= 7);
+            assertEquals("PASSED", got.get("ccid/get-slot-status.vec"));
+            assertEquals("PASSED", got.get("ccid/malformed.vec"));
+            assertEquals("PASSED", got.get("ccid/icc-power-off.vec"));
+            assertEquals("SKIPPED: the card vsc-remote does not fit (vccid.card.type=conformance)",
+                    got.get("tpdu/t1.vec"));
+            for (Map.Entry<String, String> e : got.entrySet()) {
+                assertTrue(e.toString(), e.getValue().equals("PASSED") || e.getValue().startsWith("SKIPPED: "));
+            }
+        } finally {
+            remote.close();
+            card.delete();
+            reader.delete();
+        }
+    }
+
     @Test
     public void withoutTheVscBundleOpenFailsInTimeWithAClearMessage() throws Exception {
         Bundle vsc = null;
