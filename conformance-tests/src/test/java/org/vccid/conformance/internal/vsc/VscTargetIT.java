@@ -152,6 +152,8 @@ public class VscTargetIT {
                 + "=vsc)").isEmpty());
         org.osgi.service.cm.Configuration c = configureTarget(30_000);
         try {
+            String help = gogo("vccid:conformance --help");
+            assertTrue(help, help.contains("targets: [") && help.contains("vsc") && help.contains("in-process"));
             String ref = gogo("vccid:conformance --target vsc --report " + reports());
             assertEquals("2 passed, 0 failed", ref);
             Map<String, String> got = outcomes(Files.readString(reports().resolve(

@@ -97,16 +97,22 @@ class VscTargetTest {
 
     @Test
     void theLibraryWithTheReferenceCard() throws Exception {
+        long threads = vscThreads();
         CardSource card = Targets.conformanceCard();
         check(library(target(37662, new DirectCardSides(), 30_000, 30_000), card),
                 Set.of("apdu/iso7816-cases-short.vec", "apdu/iso7816-cases-extended.vec"), card);
+        waitFor("every session's card side threads gone", () -> vscThreads() <= threads);
+        assertPortFree(37662);
     }
 
     @Test
     void theLibraryWithCardCacsCac() throws Exception {
+        long threads = vscThreads();
         CardSource card = Targets.cacCard();
         check(library(target(37662, new DirectCardSides(), 30_000, 30_000), card), Set.of("cac/cac-basics.vec"),
                 card);
+        waitFor("every session's card side threads gone", () -> vscThreads() <= threads);
+        assertPortFree(37662);
     }
 
     @Test
