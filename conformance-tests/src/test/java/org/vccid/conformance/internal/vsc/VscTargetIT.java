@@ -56,6 +56,8 @@ import org.vccid.conformance.target.Target;
 public class VscTargetIT {
 
     static final int PORT = 37660;
+    /** Gogo's --help lists the vsc target on its "targets: [...]" line. */
+    static final String TARGETS_WITH_VSC = "(?s).*targets: \\[[^\\]\\n]*\\bvsc\\b[^\\]\\n]*\\].*";
 
     @Inject
     BundleContext context;
@@ -119,6 +121,14 @@ public class VscTargetIT {
         } finally {
             t.close();
         }
+        // the Gogo command binds targets on the same service event, perhaps just after the tracker woke us
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String help;
+        while (!(help = gogo("vccid:conformance --help")).matches(TARGETS_WITH_VSC)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(help, help.contains("vsc"));
         return c;
     }
 
@@ -153,7 +163,7 @@ public class VscTargetIT {
         org.osgi.service.cm.Configuration c = configureTarget(30_000);
         try {
             String help = gogo("vccid:conformance --help");
-            assertTrue(help, help.contains("targets: [") && help.contains("vsc") && help.contains("in-process"));
+            assertTrue(help, help.matches(TARGETS_WITH_VSC) && help.contains("in-process"));
             String ref = gogo("vccid:conformance --target vsc --report " + reports());
             assertEquals("2 passed, 0 failed", ref);
             Map<String, String> got = outcomes(Files.readString(reports().resolve(
@@ -274,7 +284,13 @@ public class VscTargetIT {
             }
             vsc.start();
         }
-        ServiceReference<?>[] none = context.getServiceReferences(Target.class.getName(), "(" + Target.NAME + "=vsc)");
-        assertNull("the target goes with its configuration", none);
+        // ConfigAdmin tells SCR asynchronously: poll (bounded) until the target is gone with its configuration
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        ServiceReference<?>[] left;
+        while ((left = context.getServiceReferences(Target.class.getName(), "(" + Target.NAME + "=vsc)")) != null
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertNull("the target goes with its configuration", left);
     }
 }
