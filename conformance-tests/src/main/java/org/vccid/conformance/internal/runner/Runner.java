@@ -399,8 +399,8 @@ public final class Runner {
                     } else {
                         session.powerOff(slot);
                     }
-                } catch (StepFailure f) {
-                    throw f;
+                } catch (StepFailure | NotSupportedException f) {
+                    throw f; // a declined step is skipped, not failed (TargetSession 1.1)
                 } catch (Exception e) {
                     throw new StepFailure((on ? "power on" : "power off") + " failed: " + e, "");
                 }

@@ -22,8 +22,9 @@ import org.vccid.transport.vsc.protocol.VscProtocolException;
  * reset message, and QEMU sends nothing at power on or off.
  *
  * <p>Where QEMU only logs or silently tolerates, this host also records a {@link #problems() problem}: a wrong
- * magic or major version, a message before VSC_Init, a second VSC_ReaderAdd (QEMU grants it again), a reader id other than the granted
- * one, an answer nobody asked for, a type a card side never sends. The conformance target fails on them.
+ * magic or major version, a message before VSC_Init, a second VSC_ReaderAdd (QEMU grants it again), a reader id
+ * other than the granted one, an answer nobody asked for, a type a card side never sends. The conformance target
+ * fails on them.
  */
 public final class PassthruHost {
 

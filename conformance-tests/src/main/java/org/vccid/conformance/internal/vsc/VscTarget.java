@@ -24,28 +24,36 @@ public final class VscTarget implements Target {
     public static final class Settings {
         final String host;
         final int port;
+        final int ports;
         final long connectTimeoutMillis;
         final long answerTimeoutMillis;
 
         /**
          * @param host address to listen on (loopback)
-         * @param port port to listen on, 0 for any free one
+         * @param port first port to listen on, 0 for any free one
+         * @param ports how many consecutive ports from {@code port} to try (a port of the range may be held for a
+         *        while by a client socket that got it as its ephemeral port)
          * @param connectTimeoutMillis how long a card side may take to connect and add its reader
          * @param answerTimeoutMillis how long an ATR, an APDU answer or a removal may take
          */
-        public Settings(String host, int port, long connectTimeoutMillis, long answerTimeoutMillis) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port " + port);
+        public Settings(String host, int port, int ports, long connectTimeoutMillis, long answerTimeoutMillis) {
+            if (port < 0 || port > 65535 || ports < 1 || port + ports - 1 > 65535) {
+                throw new IllegalArgumentException("ports " + port + " + " + ports);
             }
             this.host = host;
             this.port = port;
+            this.ports = port == 0 ? 1 : ports;
             this.connectTimeoutMillis = Math.max(1, connectTimeoutMillis);
             this.answerTimeoutMillis = Math.max(1, answerTimeoutMillis);
         }
 
+        public Settings(String host, int port, long connectTimeoutMillis, long answerTimeoutMillis) {
+            this(host, port, 1, connectTimeoutMillis, answerTimeoutMillis);
+        }
+
         @Override
         public String toString() {
-            return host + ":" + port;
+            return host + ":" + port + (ports > 1 ? "-" + (port + ports - 1) : "");
         }
     }
 

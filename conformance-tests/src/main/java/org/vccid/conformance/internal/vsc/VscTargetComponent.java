@@ -35,6 +35,9 @@ public class VscTargetComponent implements Target {
         @AttributeDefinition(description = "Loopback port to listen on (0: any free port)")
         int port() default 0;
 
+        @AttributeDefinition(description = "How many consecutive ports from port to try, in case one is held")
+        int ports() default 1;
+
         @AttributeDefinition(name = "connect.timeout.ms",
                 description = "How long the card side may take to connect and add its reader")
         long connect_timeout_ms() default 10_000;
@@ -48,8 +51,9 @@ public class VscTargetComponent implements Target {
 
     @Activate
     public VscTargetComponent(BundleContext context, @Reference ConfigurationAdmin configAdmin, Config config) {
-        this.target = new VscTarget(new VscTarget.Settings("127.0.0.1", config.port(), config.connect_timeout_ms(),
-                config.answer_timeout_ms()), new ConfigAdminCardSides(context, configAdmin));
+        this.target = new VscTarget(new VscTarget.Settings("127.0.0.1", config.port(), config.ports(),
+                config.connect_timeout_ms(), config.answer_timeout_ms()),
+                new ConfigAdminCardSides(context, configAdmin));
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.function.BooleanSupplier;
 
 import org.vccid.card.Card;
 import org.vccid.conformance.target.CardSource;
+import org.vccid.conformance.target.NotSupportedException;
 import org.vccid.conformance.target.TargetSession;
 import org.vccid.transport.vsc.protocol.Vsc;
 import org.vccid.transport.vsc.protocol.VscDecoder;
@@ -46,6 +47,9 @@ final class VscTargetSession implements TargetSession {
     private String broken;
     private int problemsReported;
     private boolean ended;
+    private int port;
+    /** The card in the slot had its one power on (the card side powers a card on once, when it is inserted). */
+    private boolean poweredOn;
 
     private VscTargetSession(VscTarget.Settings settings, CardSource cards, String readerName, Socket socket)
             throws IOException {
@@ -65,14 +69,7 @@ final class VscTargetSession implements TargetSession {
      */
     static VscTargetSession open(VscTarget.Settings settings, CardSides cardSides, CardSource cards,
             String readerName) throws Exception {
-        ServerSocket server = new ServerSocket();
-        try {
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(InetAddress.getByName(settings.host), settings.port), 4);
-        } catch (IOException e) {
-            closeQuietly(server);
-            throw new IOException("vsc target: cannot listen on " + settings + ": " + e.getMessage(), e);
-        }
+        ServerSocket server = listen(settings);
         String where = settings.host + ":" + server.getLocalPort();
         CardSides.CardSide side = null;
         try {
@@ -106,6 +103,7 @@ final class VscTargetSession implements TargetSession {
                     continue;
                 }
                 session.side = side;
+                session.port = server.getLocalPort();
                 return session;
             }
         } catch (Exception | Error e) {
@@ -116,6 +114,23 @@ final class VscTargetSession implements TargetSession {
         } finally {
             closeQuietly(server); // QEMU keeps listening for reconnects; a session needs one connection only
         }
+    }
+
+    /** Listen on the first port of the range that can be bound. */
+    private static ServerSocket listen(VscTarget.Settings settings) throws IOException {
+        IOException last = null;
+        for (int i = 0; i < settings.ports; i++) {
+            ServerSocket server = new ServerSocket();
+            try {
+                server.setReuseAddress(true);
+                server.bind(new InetSocketAddress(InetAddress.getByName(settings.host), settings.port + i), 4);
+                return server;
+            } catch (IOException e) {
+                closeQuietly(server);
+                last = e;
+            }
+        }
+        throw new IOException("vsc target: cannot listen on " + settings + ": " + last.getMessage(), last);
     }
 
     private static long millisLeft(long deadline) {
@@ -254,6 +269,7 @@ final class VscTargetSession implements TargetSession {
             throw e;
         }
         card = c;
+        poweredOn = false;
         await(() -> host.atrsAccepted() > accepted || host.atrsRefused() > refused, settings.answerTimeoutMillis,
                 "VSC_ATR after the card was given to the card side");
         if (host.atrsRefused() > refused) {
@@ -285,8 +301,15 @@ final class VscTargetSession implements TargetSession {
     public byte[] powerOn(int slot) throws Exception {
         checkSlot(slot);
         drain();
+        byte[] atr = host.powerOn();
+        if (poweredOn) {
+            throw new NotSupportedException("VSC has no power control: a power cycle does not reach the card (QEMU"
+                    + " answers a power on with the ATR it stored; the card side powered the card on once, when it"
+                    + " was inserted), so the card is not reset");
+        }
+        poweredOn = true;
         note("(power on: the stored ATR, nothing on the wire)");
-        return host.powerOn();
+        return atr;
     }
 
     @Override
@@ -386,6 +409,11 @@ final class VscTargetSession implements TargetSession {
     /** Reader removals and the state of the connection, for tests. */
     PassthruHost host() {
         return host;
+    }
+
+    /** The port this session listened on. */
+    int port() {
+        return port;
     }
 
     String broken() {

@@ -69,7 +69,8 @@ final class Libcacard {
             throw new IOException("certutil -N failed: " + n.output);
         }
         for (int i = 1; i <= 3; i++) {
-            Result r = run(dir, List.of("certutil", "-S", "-d", "sql:" + db, "-f", pw.toString(), "-n", "cert" + i, "-s",
+            Result r = run(dir, List.of("certutil", "-S", "-d", "sql:" + db, "-f", pw.toString(), "-n", "cert" + i,
+                    "-s",
                     "CN=vccid conformance " + i, "-x", "-t", "CT,C,C", "-k", "rsa", "-g", "2048", "-v", "12", "-z",
                     noise.toString(), "-m", String.valueOf(200 + i)));
             if (r.exit != 0) {

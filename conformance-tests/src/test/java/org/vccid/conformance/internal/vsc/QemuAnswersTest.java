@@ -25,14 +25,15 @@ import org.vccid.transport.vsc.protocol.VscMessage;
 /**
  * Real peer: the host the vsc target plays ({@link PassthruHost}) answers byte for byte as QEMU's
  * {@code ccid-card-passthru} does. QEMU runs with no guest ({@code -S}, TCG) and its passthru chardev listening on
- * 127.0.0.1:37671; a raw socket plays a card side and sends both the same messages, one at a time, then the answers
- * are compared. Skips when qemu-system-x86_64 (qemu-system-x86) or its ccid-card-passthru device is missing.
+ * 127.0.0.1:37670-37672; a raw socket plays a card side and sends both the same messages, one at a time, then the
+ * answers are compared. Skips when qemu-system-x86_64 (qemu-system-x86) or its ccid-card-passthru device is missing.
  * (APDUs need a guest to issue them: the guest runs of ccid.transport.vsc cover that path.)
  */
 class QemuAnswersTest {
 
     static final String QEMU = "qemu-system-x86_64";
-    static final int PORT = 37671;
+    /** QEMU's chardev port: the first of these we can bind (one may be a client's ephemeral port for a while). */
+    static final int[] PORTS = {37670, 37671, 37672};
 
     @TempDir
     Path dir;
@@ -70,14 +71,15 @@ class QemuAnswersTest {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         List<VscMessage> ours = new ArrayList<>();
         PassthruHost host = new PassthruHost(ours::add);
+        int port = freePort();
         Path log = dir.resolve("qemu.log");
         Process qemu = new ProcessBuilder(QEMU, "-machine", "q35", "-accel", "tcg", "-display", "none",
                 "-nodefaults", "-S", "-monitor", "none", "-serial", "none",
                 "-device", "piix3-usb-uhci,id=hc", "-device", "usb-ccid,bus=hc.0",
-                "-chardev", "socket,id=ccid,host=127.0.0.1,port=" + PORT + ",server=on,wait=off",
+                "-chardev", "socket,id=ccid,host=127.0.0.1,port=" + port + ",server=on,wait=off",
                 "-device", "ccid-card-passthru,chardev=ccid,debug=4")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try (Socket s = connect()) {
+        try (Socket s = connect(port)) {
             s.setSoTimeout(30_000);
             DataInputStream in = new DataInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
@@ -117,18 +119,31 @@ class QemuAnswersTest {
     }
 
     /** QEMU's chardev listens shortly after the process starts: retry until it does (bounded). */
-    private static Socket connect() throws Exception {
+    private static int freePort() throws IOException {
+        for (int p : PORTS) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress("127.0.0.1", p));
+                return p;
+            } catch (IOException e) {
+                // next
+            }
+        }
+        throw new IOException("none of " + java.util.Arrays.toString(PORTS) + " is free");
+    }
+
+    private static Socket connect(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             Socket s = new Socket();
             try {
-                s.connect(new InetSocketAddress("127.0.0.1", PORT), 2000);
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
                 s.setTcpNoDelay(true);
                 return s;
             } catch (IOException e) {
                 s.close();
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("QEMU's chardev on 127.0.0.1:" + PORT + " did not listen within 60 s", e);
+                    throw new AssertionError("QEMU's chardev on 127.0.0.1:" + port + " did not listen within 60 s", e);
                 }
                 Thread.sleep(50);
             }

@@ -41,21 +41,38 @@ class VscRemoteCards implements CardSource, AutoCloseable {
     private final Map<Card, Client> held = new ConcurrentHashMap<>();
     private int started;
 
-    VscRemoteCards(Map<String, Object> properties, int port, Clients clients) throws IOException {
+    /**
+     * @param ports candidate ports for the reader side, the first that can be bound is used (one may be held for a
+     *        while by some client socket that got it as its ephemeral port)
+     */
+    VscRemoteCards(Map<String, Object> properties, int[] ports, Clients clients) throws IOException {
         this.properties = Map.copyOf(properties);
         this.clients = clients;
-        this.server = new ReaderSideServer(new ReaderSideServer.Settings("127.0.0.1", port, 16, 1, 30_000,
-                "conformance", Vsc.DEFAULT_MAX_PAYLOAD), new ReaderSideServer.CardSink() {
-                    @Override
-                    public void cardArrived(RemoteCard card) {
-                        arrived.add(card);
-                    }
+        ReaderSideServer s = null;
+        IOException last = null;
+        for (int port : ports) {
+            try {
+                s = new ReaderSideServer(new ReaderSideServer.Settings("127.0.0.1", port, 16, 1, 30_000,
+                        "conformance", Vsc.DEFAULT_MAX_PAYLOAD), new ReaderSideServer.CardSink() {
+                            @Override
+                            public void cardArrived(RemoteCard card) {
+                                arrived.add(card);
+                            }
 
-                    @Override
-                    public void cardGone(RemoteCard card) {
-                        // RemoteCard.isGone() says it
-                    }
-                });
+                            @Override
+                            public void cardGone(RemoteCard card) {
+                                // RemoteCard.isGone() says it
+                            }
+                        });
+                break;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        if (s == null) {
+            throw last;
+        }
+        this.server = s;
     }
 
     /** Our own card side (ccid.transport.vsc's client class) serving a fresh card from {@code cards}. */
