@@ -164,28 +164,6 @@ public class VscTargetIT {
         throw new AssertionError("no conformance-tests bundle");
     }
 
-    /**
-     * The CAC vectors are written for a CAC with one PKI applet and the CAC ATR (as TransportTargetsIT sets it up);
-     * card.cac's default card has three applets and libcacard's generic ATR. Configure it so and wait for it.
-     */
-    private void cacLikeTheVectorsExpect() throws Exception {
-        String filter = "(&(vccid.card.type=cac)(pkiApplets=1)(atr=cac))";
-        if (context.getServiceReferences(Card.class, filter).isEmpty()) {
-            org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("org.vccid.card.cac.default", "?");
-            Hashtable<String, Object> p = new Hashtable<>();
-            p.put("pkiApplets", 1);
-            p.put("atr", "cac");
-            ServiceTracker<Card, Card> t = new ServiceTracker<>(context, context.createFilter(filter), null);
-            t.open();
-            try {
-                c.update(p);
-                assertNotNull("the reconfigured CAC within 60 s", t.waitForService(60_000));
-            } finally {
-                t.close();
-            }
-        }
-    }
-
     private static Path reports() {
         return Path.of(System.getProperty("reports.dir")).resolveSibling("vsc-osgi");
     }
@@ -234,7 +212,6 @@ public class VscTargetIT {
                 assertTrue(e.toString(), e.getValue().equals("PASSED") || e.getValue().startsWith("SKIPPED: "));
             }
 
-            cacLikeTheVectorsExpect();
             String cac = gogo("vccid:conformance --target vsc --card '(vccid.card.type=cac)' --report " + reports());
             Map<String, String> gotCac = outcomes(Files.readString(reports().resolve("TEST-conformance.vsc.cac.xml")));
             long cacPassed = gotCac.values().stream().filter("PASSED"::equals).count();
