@@ -17,11 +17,13 @@ import org.osgi.util.tracker.ServiceTracker;
 import org.vccid.reader.Reader;
 import org.vccid.transport.CcidDevice;
 import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.internal.line.LineHolder;
 import org.vccid.transport.serial.internal.line.LineSettings;
 import org.vccid.transport.serial.internal.line.SerialLineServer;
+import org.vccid.transport.serial.internal.line.SerialPty;
 
 /**
- * One serial line per factory configuration: listens on its TCP port and serves the reader chosen by name and/or
+ * One serial line per factory configuration: creates its pty (pty mode) or listens on its TCP port, and serves the reader chosen by name and/or
  * filter among the {@link CcidDevice} services. Readers come and go at runtime: the line attaches when the host
  * sends a frame and a matching reader exists, and goes silent (like an unplugged serial reader) when it leaves.
  */
@@ -34,7 +36,7 @@ public class SerialLineComponent {
     private static final System.Logger LOG = System.getLogger(SerialLineComponent.class.getName());
 
     private final ServiceTracker<CcidDevice, CcidDevice> devices;
-    private final SerialLineServer server;
+    private final LineHolder server;
 
     @Activate
     public SerialLineComponent(BundleContext context, SerialLineConfig config)
@@ -42,13 +44,18 @@ public class SerialLineComponent {
         ReaderType type = ReaderType.parse(config.readerType());
         String firmware = config.firmware() == null || config.firmware().isBlank()
                 ? LineSettings.defaultFirmware(type) : config.firmware().trim();
-        LineSettings settings = new LineSettings(new InetSocketAddress(config.host(), config.port()), type, firmware,
-                config.interCharTimeoutMillis(), config.settleMillis());
+        String pty = config.pty() == null ? "" : config.pty().trim();
+        if (pty.isEmpty() && (config.port() < 1 || config.port() > 65535)) {
+            throw new IllegalArgumentException("serial line: set pty (a path) or port (1..65535), got port "
+                    + config.port());
+        }
+        LineSettings settings = new LineSettings(pty.isEmpty() ? new InetSocketAddress(config.host(), config.port())
+                : null, type, firmware, config.interCharTimeoutMillis(), config.settleMillis());
         Filter filter = context.createFilter(filter(config.reader(), config.filter()));
         devices = new ServiceTracker<>(context, filter, null) {
             @Override
             public void removedService(ServiceReference<CcidDevice> reference, CcidDevice service) {
-                SerialLineServer s = serverOrNull();
+                LineHolder s = serverOrNull();
                 if (s != null) {
                     s.deviceGone(service);
                 }
@@ -57,16 +64,16 @@ public class SerialLineComponent {
         };
         devices.open();
         try {
-            server = new SerialLineServer(settings, devices::getService);
-        } catch (IOException e) {
+            server = pty.isEmpty() ? new SerialLineServer(settings, devices::getService)
+                    : new SerialPty(java.nio.file.Path.of(pty), settings, devices::getService);
+        } catch (IOException | RuntimeException e) {
             devices.close();
             throw e;
         }
-        LOG.log(Level.INFO, "serial line {0} on {1}:{2} serves {3}", type, config.host(),
-                String.valueOf(server.port()), filter);
+        LOG.log(Level.INFO, "serial line {0} on {1} serves {2}", type, server.describe(), filter);
     }
 
-    private SerialLineServer serverOrNull() {
+    private LineHolder serverOrNull() {
         return server;
     }
 

@@ -1,0 +1,201 @@
+package org.vccid.transport.serial.internal.line;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.Supplier;
+
+import org.vccid.transport.CcidDevice;
+import org.vccid.transport.serial.internal.framing.SerialLine;
+
+import com.sun.jna.LastErrorException;
+
+/**
+ * A serial line on a pty of our own (no socat): posix_openpt / grantpt / unlockpt / ptsname, raw termios, and a
+ * symbolic link at the configured path to the slave, which pcscd's DEVICENAME names. One I/O thread
+ * ({@link PtyConnection}) owns the master for the pty's whole life.
+ *
+ * <p>We also keep the slave open ourselves: a pty master whose slave nobody has open reports POLLHUP and reads EIO
+ * (before pcscd opens it, and again after pcscd closes it), which a poll loop would spin on. Holding the slave
+ * costs nothing (we never read from it; libccid flushes the line when it opens it) and makes the pty look like a
+ * serial line whose cable stays plugged in.
+ *
+ * <p>The pty lives exactly as long as this object: {@link #close()} closes the master, and a pcscd that still has
+ * the slave open then reads end-of-file forever (libccid busy-loops). Stop pcscd first.
+ */
+public final class SerialPty implements LineHolder {
+
+    private static final System.Logger LOG = System.getLogger(SerialPty.class.getName());
+
+    private final Path link;
+    private final Path slavePath;
+    private final int slave;
+    private final PtyConnection connection;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Create the pty and its link and start serving it.
+     *
+     * @param link the path pcscd opens; an existing dangling symbolic link (a pty that is gone) is replaced, anything
+     *     else there (a file, a link to something that exists) is refused
+     */
+    public SerialPty(Path link, LineSettings settings, Supplier<CcidDevice> devices) throws IOException {
+        try {
+            Posix.load();
+        } catch (LinkageError | RuntimeException e) {
+            throw new IOException("the pty mode needs JNA and Linux: " + e, e);
+        }
+        this.link = link.toAbsolutePath();
+        checkLinkPath(this.link);
+        int master = -1;
+        int held = -1;
+        PtyConnection c = null;
+        try {
+            master = Posix.posix_openpt(Posix.O_RDWR | Posix.O_NOCTTY | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
+            Posix.grantpt(master);
+            Posix.unlockpt(master);
+            byte[] name = new byte[128];
+            int err = Posix.ptsname_r(master, name, name.length);
+            if (err != 0) {
+                throw new IOException("ptsname_r failed: errno " + err);
+            }
+            int end = 0;
+            while (end < name.length && name[end] != 0) {
+                end++;
+            }
+            slavePath = Path.of(new String(name, 0, end, StandardCharsets.US_ASCII));
+            held = Posix.open(slavePath.toString(), Posix.O_RDWR | Posix.O_NOCTTY | Posix.O_NONBLOCK
+                    | Posix.O_CLOEXEC, 0);
+            byte[] termios = new byte[Posix.TERMIOS_SIZE];
+            Posix.tcgetattr(held, termios);
+            Posix.cfmakeraw(termios); // no echo, no line editing, 8 bits: before anyone else opens it
+            Posix.tcsetattr(held, Posix.TCSANOW, termios);
+            // on a fresh pty there is nothing stale to drop: no settle time
+            LineSettings s = new LineSettings(settings.address, settings.type, settings.firmware,
+                    settings.interCharTimeoutMillis, 0);
+            c = new PtyConnection("serial " + settings.type + " pty " + this.link + " (" + slavePath + ")", master,
+                    s, devices);
+            publishLink(this.link, slavePath);
+        } catch (LastErrorException e) {
+            cleanUp(c, master, held);
+            throw new IOException("cannot create a pty for " + link + ": errno " + e.getErrorCode() + " ("
+                    + e.getMessage() + ")", e);
+        } catch (IOException | RuntimeException e) {
+            cleanUp(c, master, held);
+            throw e;
+        }
+        this.slave = held;
+        this.connection = c;
+        c.start();
+        LOG.log(Level.INFO, "serial line ({0}) on pty {1} -> {2}", settings.type, this.link, slavePath);
+    }
+
+    private static void cleanUp(PtyConnection c, int master, int held) {
+        if (held >= 0) {
+            PtyConnection.closeQuietly(held);
+        }
+        if (c != null) {
+            c.close(); // never started: closes the master and the eventfd
+        } else if (master >= 0) {
+            PtyConnection.closeQuietly(master);
+        }
+    }
+
+    /** Refuse a path that holds anything but a dangling symbolic link (or nothing). */
+    static void checkLinkPath(Path link) throws IOException {
+        if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isSymbolicLink(link)) {
+            throw new IOException(link + " exists and is not a symbolic link: not replacing it");
+        }
+        if (Files.exists(link)) {
+            throw new IOException(link + " already links to " + Files.readSymbolicLink(link)
+                    + ", which exists (another pty holder?): not replacing it");
+        }
+        LOG.log(Level.INFO, "replacing the stale link {0} -> {1}", link, Files.readSymbolicLink(link));
+    }
+
+    /** Create the link atomically (a new link renamed over a stale one). */
+    private static void publishLink(Path link, Path target) throws IOException {
+        Path tmp = link.resolveSibling(link.getFileName() + ".new-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, target);
+        try {
+            // re-check: something may have appeared since checkLinkPath
+            checkLinkPath(link);
+            Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /** The link pcscd opens. */
+    public Path link() {
+        return link;
+    }
+
+    /** The pty's slave, e.g. /dev/pts/5. */
+    public Path slavePath() {
+        return slavePath;
+    }
+
+    @Override
+    public boolean lineReady() {
+        return connection.isReady();
+    }
+
+    @Override
+    public SerialLine line() {
+        return connection.isClosed() ? null : connection.line;
+    }
+
+    @Override
+    public void deviceGone(CcidDevice device) {
+        connection.deviceGone(device);
+    }
+
+    @Override
+    public String describe() {
+        return link + " -> " + slavePath;
+    }
+
+    /** Times the master was found with nobody holding the slave (0 while we hold it ourselves). */
+    long hangups() {
+        return connection.hangups;
+    }
+
+    String ioThreadName() {
+        return connection.label;
+    }
+
+    /**
+     * Remove the link (if it is still ours), stop the I/O thread, close the pty. A pcscd that still has the pty open
+     * then reads end-of-file forever: stop pcscd before.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(slavePath)) {
+                Files.delete(link);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot remove {0}: {1}", link, e.toString());
+        }
+        connection.close();
+        try {
+            connection.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        PtyConnection.closeQuietly(slave);
+    }
+}
