@@ -19,8 +19,8 @@ import org.vccid.transport.serial.internal.framing.ReaderType;
  * mvn -B -pl ccid.transport.serial -am -Pbench verify -DskipTests [-Dbench.apdus=5000 -Dbench.rounds=3]
  * </pre>
  *
- * {@code -Dbench.quick=true} (run the class directly) measures only Twin T=0 / T=1 with plain socat, T=0 with the
- * line script, and vpcd.
+ * {@code -Dbench.quick=true} (run the class directly) measures only Twin T=0 / T=1 with our own pty and with plain
+ * socat, and vpcd.
  */
 public final class SerialBenchmark {
 
@@ -33,20 +33,23 @@ public final class SerialBenchmark {
         List<String> rows = new ArrayList<>();
         rows.add(lineOnly(n * 3));
         if (Boolean.getBoolean("bench.quick")) {
-            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, true, n, rounds));
-            rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, true, n, rounds));
-            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, false, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, Rig.Mode.OWN_PTY, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, Rig.Mode.OWN_PTY, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, Rig.Mode.PLAIN_SOCAT, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, Rig.Mode.PLAIN_SOCAT, n, rounds));
             rows.add(vpcd(n, rounds));
             System.out.println();
             rows.forEach(System.out::println);
             return;
         }
-        for (boolean direct : new boolean[] { false, true }) {
-            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, direct, n, rounds));
-            rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, direct, n, rounds));
+        for (Rig.Mode mode : new Rig.Mode[] { Rig.Mode.LINE_SCRIPT, Rig.Mode.PLAIN_SOCAT, Rig.Mode.OWN_PTY }) {
+            rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, mode, n, rounds));
+            rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, mode, n, rounds));
         }
-        rows.add(serial(ReaderType.GemCorePOSPro, "T=0", TestCard.ATR_T0, false, n, rounds));
-        rows.add(serial(ReaderType.GemCorePOSPro, "T=1", TestCard.ATR_T1, false, n, rounds));
+        for (Rig.Mode mode : new Rig.Mode[] { Rig.Mode.LINE_SCRIPT, Rig.Mode.OWN_PTY }) {
+            rows.add(serial(ReaderType.GemCorePOSPro, "T=0", TestCard.ATR_T0, mode, n, rounds));
+            rows.add(serial(ReaderType.GemCorePOSPro, "T=1", TestCard.ATR_T1, mode, n, rounds));
+        }
         if (new java.io.File(VPCD_DRIVER).exists()) {
             rows.add(vpcd(n, rounds));
         } else {
@@ -58,14 +61,19 @@ public final class SerialBenchmark {
         rows.forEach(System.out::println);
     }
 
-    static String serial(ReaderType type, String protocol, byte[] atr, boolean direct, int n, int rounds)
+    static String serial(ReaderType type, String protocol, byte[] atr, Rig.Mode mode, int n, int rounds)
             throws Exception {
-        try (Rig rig = new Rig("bench", type, type.slots(), 37490)) {
+        try (Rig rig = new Rig("bench", type, type.slots(), 37490, mode)) {
             rig.debug = false;
             rig.engine.slot(0).insert(new TestCard(atr, true));
-            rig.up("bench", direct);
+            rig.up("bench");
             long frames0 = rig.server.line().frames.get();
-            String row = row("serial " + type + " " + protocol + (direct ? " (plain socat)" : " (line script)"),
+            String how = switch (mode) {
+                case LINE_SCRIPT -> " (line script)";
+                case PLAIN_SOCAT -> " (plain socat)";
+                case OWN_PTY -> " (own pty)";
+            };
+            String row = row("serial " + type + " " + protocol + how,
                     rig.pcscd, Rig.readerName(0), protocol, n, rounds);
             double perApdu = (rig.server.line().frames.get() - frames0) / (double) ((n + 50) * rounds);
             return row + String.format(Locale.ROOT, "  frames/APDU %.2f", perApdu);
