@@ -392,6 +392,10 @@ abstract class Connection implements HostLink, SerialLine.Output {
         onClose.accept(this);
     }
 
+    boolean isAlive() {
+        return ioThread.isAlive();
+    }
+
     /** Wait for the I/O thread (after close). */
     void join(long millis) throws InterruptedException {
         ioThread.join(millis);

@@ -13,8 +13,8 @@ import com.sun.jna.LastErrorException;
 
 /**
  * The line as the master of our own pty: poll() on the master and an eventfd, so answers from the engine's worker
- * threads are written by the I/O thread too (one writer). Owns the master and the eventfd and closes them when the
- * I/O thread ends; the pty's slave side and link belong to {@link SerialPty}.
+ * threads are written by the I/O thread too (one writer). Owns the eventfd and closes it when the I/O thread ends;
+ * the master, the slave side and the link belong to {@link SerialPty} (which decides when the master may close).
  */
 final class PtyConnection extends Connection {
 
@@ -196,7 +196,6 @@ final class PtyConnection extends Connection {
             }
             closeQuietly(eventFd);
             eventFd = -1;
-            closeQuietly(master);
         }
     }
 

@@ -24,8 +24,11 @@ import com.sun.jna.LastErrorException;
  * costs nothing (we never read from it; libccid flushes the line when it opens it) and makes the pty look like a
  * serial line whose cable stays plugged in.
  *
- * <p>The pty lives exactly as long as this object: {@link #close()} closes the master, and a pcscd that still has
- * the slave open then reads end-of-file forever (libccid busy-loops). Stop pcscd first.
+ * <p>The pty is served as long as this object is open. {@link #close()} removes the link and stops answering, but
+ * closes the master only once no other process has the slave open: a master that closes while libccid waits for
+ * an answer makes it read end-of-file forever (a busy loop). While pcscd still holds the pty, the master is kept,
+ * silent (input read and dropped), by a small "parked pty" thread that closes it when pcscd lets go (pcscd stopped
+ * or restarted) or when the JVM exits.
  */
 public final class SerialPty implements LineHolder {
 
@@ -33,9 +36,11 @@ public final class SerialPty implements LineHolder {
 
     private final Path link;
     private final Path slavePath;
+    private final int master;
     private final int slave;
     private final PtyConnection connection;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Thread parked;
 
     /**
      * Create the pty and its link and start serving it.
@@ -88,6 +93,7 @@ public final class SerialPty implements LineHolder {
             cleanUp(c, master, held);
             throw e;
         }
+        this.master = master;
         this.slave = held;
         this.connection = c;
         c.start();
@@ -99,8 +105,9 @@ public final class SerialPty implements LineHolder {
             PtyConnection.closeQuietly(held);
         }
         if (c != null) {
-            c.close(); // never started: closes the master and the eventfd
-        } else if (master >= 0) {
+            c.close(); // never started: closes the eventfd
+        }
+        if (master >= 0) {
             PtyConnection.closeQuietly(master);
         }
     }
@@ -175,8 +182,8 @@ public final class SerialPty implements LineHolder {
     }
 
     /**
-     * Remove the link (if it is still ours), stop the I/O thread, close the pty. A pcscd that still has the pty open
-     * then reads end-of-file forever: stop pcscd before.
+     * Remove the link (if it is still ours), stop the I/O thread, and close the pty now if nobody else has it open;
+     * otherwise park it (silent) until the last other holder closes it.
      */
     @Override
     public void close() {
@@ -196,6 +203,73 @@ public final class SerialPty implements LineHolder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (connection.isAlive()) {
+            // the I/O thread is stuck (it never blocks; this is a safety net): leave the descriptors to it
+            LOG.log(Level.WARNING, "{0}: the I/O thread did not end; the pty stays open", describe());
+            return;
+        }
         PtyConnection.closeQuietly(slave);
+        parked = new Thread(this::park, "serial parked pty " + slavePath);
+        parked.setDaemon(true);
+        parked.start();
+    }
+
+    /**
+     * The parked pty: read and drop what the host writes, answer nothing, and close the master once no other process
+     * has the slave open (the master then reports POLLHUP). At once when nobody had it open.
+     */
+    private void park() {
+        java.nio.ByteBuffer pfd = java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(4096);
+        pfd.putInt(0, master);
+        pfd.putShort(4, Posix.POLLIN);
+        boolean logged = false;
+        try {
+            while (true) {
+                pfd.putShort(6, (short) 0);
+                int r;
+                try {
+                    r = Posix.poll(pfd, 1, 1000);
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() == Posix.EINTR) {
+                        continue;
+                    }
+                    throw e;
+                }
+                short revents = pfd.getShort(6);
+                if (r > 0 && (revents & (Posix.POLLHUP | Posix.POLLERR | Posix.POLLNVAL)) != 0
+                        && (revents & Posix.POLLIN) == 0) {
+                    break; // nobody has the slave open any more
+                }
+                if (r > 0 && (revents & Posix.POLLIN) != 0) {
+                    try {
+                        Posix.read(master, buf, buf.capacity());
+                    } catch (LastErrorException e) {
+                        if (e.getErrorCode() == Posix.EIO) {
+                            break; // hung up
+                        }
+                    }
+                }
+                if (!logged) {
+                    logged = true;
+                    LOG.log(Level.WARNING, "{0}: another process (pcscd?) still has the pty open: it stays open and"
+                            + " silent until that process closes it (closing it now would make libccid spin)",
+                            describe());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "{0}: parked pty: {1}", describe(), e.toString());
+        } finally {
+            PtyConnection.closeQuietly(master);
+            if (logged) {
+                LOG.log(Level.INFO, "{0}: closed (nobody has it open any more)", describe());
+            }
+        }
+    }
+
+    /** Whether the pty is still open (served, or parked until pcscd lets go of it). */
+    public boolean isOpen() {
+        Thread p = parked;
+        return !closed.get() || p == null || p.isAlive();
     }
 }

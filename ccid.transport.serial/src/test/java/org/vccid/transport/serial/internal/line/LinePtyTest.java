@@ -186,6 +186,35 @@ class LinePtyTest {
         }
     }
 
+    static void awaitClosed(SerialPty p) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (p.isOpen()) {
+            assertTrue(System.nanoTime() < deadline, "the pty did not close");
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void closedWhileTheHostHoldsItTheMasterStaysSilentUntilTheHostLetsGo() throws Exception {
+        open();
+        assertTrue(pty.awaitLineReady(5000));
+        Path slave = pty.slavePath();
+        try (Host h = new Host(link)) {
+            h.send(GET_SLOT_STATUS);
+            assertEquals(GET_SLOT_STATUS + " " + SLOT_STATUS_PRESENT, h.read(26));
+            pty.close();
+            assertFalse(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the link is removed at close");
+            // parked: the host's writes still succeed (no EIO, no end-of-file for a reader waiting on an answer) and
+            // nothing is answered
+            h.send(GET_SLOT_STATUS);
+            assertEquals("", h.read(26, 300));
+            assertTrue(pty.isOpen(), "kept open while the host holds it");
+            assertTrue(Files.exists(slave));
+        }
+        awaitClosed(pty); // the host let go
+        assertFalse(Files.exists(slave), "the pty is gone");
+    }
+
     private long ioThreadCpuNanos() {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
@@ -221,6 +250,7 @@ class LinePtyTest {
         assertTrue(Files.exists(slave));
         pty.close();
         assertFalse(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the link is removed at close");
+        awaitClosed(pty); // nobody else had it open: closed at once
         assertFalse(Files.exists(slave), "the pty is gone");
 
         // a link someone else put there after us is not ours to remove
