@@ -32,6 +32,7 @@ public final class SerialBenchmark {
         Rig.assumePeers();
         List<String> rows = new ArrayList<>();
         rows.add(lineOnly(n * 3));
+        rows.add(ptyOnly(n * 3));
         if (Boolean.getBoolean("bench.quick")) {
             rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, Rig.Mode.OWN_PTY, n, rounds));
             rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, Rig.Mode.OWN_PTY, n, rounds));
@@ -63,7 +64,7 @@ public final class SerialBenchmark {
 
     static String serial(ReaderType type, String protocol, byte[] atr, Rig.Mode mode, int n, int rounds)
             throws Exception {
-        try (Rig rig = new Rig("bench", type, type.slots(), 37490, mode)) {
+        try (Rig rig = new Rig("bench", type, type.slots(), 37495, mode)) {
             rig.debug = false;
             rig.engine.slot(0).insert(new TestCard(atr, true));
             rig.up("bench");
@@ -92,9 +93,9 @@ public final class SerialBenchmark {
         engine.slot(0).insert(new TestCard(TestCard.ATR_T0, true));
         try (org.vccid.transport.serial.internal.line.SerialLineServer server =
                 new org.vccid.transport.serial.internal.line.SerialLineServer(
-                        org.vccid.transport.serial.internal.line.LineSettings.loopback(37493, ReaderType.GemPCTwin),
+                        org.vccid.transport.serial.internal.line.LineSettings.loopback(37494, ReaderType.GemPCTwin),
                         () -> engine);
-                java.net.Socket s = new java.net.Socket("127.0.0.1", 37493)) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", 37494)) {
             s.setTcpNoDelay(true);
             server.awaitLineReady(5000);
             java.io.InputStream in = s.getInputStream();
@@ -126,8 +127,47 @@ public final class SerialBenchmark {
         }
     }
 
+    /** Our side on its own pty: a host on the slave playing the driver (blocking I/O like libccid), no pcscd. */
+    static String ptyOnly(int n) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        org.vccid.ccid.internal.engine.CcidEngine engine = new org.vccid.ccid.internal.engine.CcidEngine(
+                org.vccid.ccid.internal.engine.ReaderSettings.builder("line").level(
+                        org.vccid.ccid.internal.engine.ExchangeLevel.TPDU).build(),
+                pool, timer, new org.vccid.ccid.internal.engine.CardClaims());
+        engine.slot(0).insert(new TestCard(TestCard.ATR_T0, true));
+        java.nio.file.Path link = java.nio.file.Path.of("/tmp/vccid-serial-pty-bench-only");
+        try (org.vccid.transport.serial.internal.line.SerialPty pty = new org.vccid.transport.serial.internal.line
+                .SerialPty(link, org.vccid.transport.serial.internal.line.LineSettings.loopback(1,
+                        ReaderType.GemPCTwin), () -> engine);
+                org.vccid.transport.serial.internal.line.PtyBenchHost h =
+                        new org.vccid.transport.serial.internal.line.PtyBenchHost(link)) {
+            byte[] on = org.vccid.transport.serial.internal.framing.Twin.frame(
+                    org.vccid.iso7816.Hex.decode("62 00 00 00 00 00 00 01 00 00"));
+            h.exchange(on, on.length + 17);
+            byte[] xfr = org.vccid.transport.serial.internal.framing.Twin.frame(
+                    org.vccid.iso7816.Hex.decode("6F 05 00 00 00 00 01 00 00 00 00 84 00 00 08"));
+            int answer = xfr.length + 3 + 10 + 10;
+            long t0 = 0;
+            for (int i = -1000; i < n; i++) {
+                if (i == 0) {
+                    t0 = System.nanoTime();
+                }
+                h.exchange(xfr, answer);
+            }
+            double rate = n / ((System.nanoTime() - t0) / 1e9);
+            return String.format(Locale.ROOT, "%-44s %6.0f exchanges/s (no pcscd: our side + the pty)",
+                    "pty host -> our pty -> engine, T=0", rate);
+        } finally {
+            engine.close();
+            pool.shutdownNow();
+            timer.shutdownNow();
+        }
+    }
+
     static String vpcd(int n, int rounds) throws Exception {
-        int port = 37492;
+        int port = 37496;
         String conf = "FRIENDLYNAME \"Bench VPCD\"\nDEVICENAME /dev/null:0x" + Integer.toHexString(port)
                 + "\nLIBPATH " + VPCD_DRIVER + "\nCHANNELID 0x" + Integer.toHexString(port) + "\n";
         try (Pcscd pcscd = Pcscd.start("bench-vpcd", conf);
