@@ -154,29 +154,18 @@ public class SerialLineIT {
         }
     }
 
-    /** The host's end of a pty (opened like a file; the pty is raw already). */
+    /**
+     * The host's end of a pty (opened like a file; the pty is raw already). Reads only what is available (FIONREAD):
+     * a read blocked in another thread would keep the slave open after close, and the line keeps a pty open while
+     * anyone holds it.
+     */
     static final class PtyHost implements AutoCloseable {
         final java.io.RandomAccessFile f;
-        final ByteArrayOutputStream got = new ByteArrayOutputStream();
-        final Thread reader;
+        final java.io.FileInputStream in;
 
         PtyHost(java.nio.file.Path link) throws IOException {
             f = new java.io.RandomAccessFile(link.toFile(), "rw");
-            reader = new Thread(() -> {
-                byte[] b = new byte[512];
-                try {
-                    int n;
-                    while ((n = f.read(b)) > 0) {
-                        synchronized (got) {
-                            got.write(b, 0, n);
-                        }
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            }, "pty host reader");
-            reader.setDaemon(true);
-            reader.start();
+            in = new java.io.FileInputStream(f.getFD());
         }
 
         void write(String hex) throws IOException {
@@ -184,13 +173,19 @@ public class SerialLineIT {
         }
 
         /** What arrived within ms. */
-        String read(int ms) throws InterruptedException {
-            Thread.sleep(ms);
-            synchronized (got) {
-                String s = Hex.spaced(got.toByteArray());
-                got.reset();
-                return s;
+        String read(int ms) throws IOException, InterruptedException {
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            long end = System.currentTimeMillis() + ms;
+            while (System.currentTimeMillis() < end) {
+                int n = in.available();
+                if (n > 0) {
+                    byte[] b = new byte[n];
+                    got.write(b, 0, in.read(b));
+                } else {
+                    Thread.sleep(5);
+                }
             }
+            return Hex.spaced(got.toByteArray());
         }
 
         @Override
