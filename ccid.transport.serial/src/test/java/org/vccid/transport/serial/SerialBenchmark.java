@@ -33,6 +33,14 @@ public final class SerialBenchmark {
         List<String> rows = new ArrayList<>();
         rows.add(lineOnly(n * 3));
         rows.add(ptyOnly(n * 3));
+        if (Boolean.getBoolean("bench.paired")) {
+            rows.addAll(paired(n, rounds));
+            System.out.println();
+            System.out.printf("paired: %d x GET CHALLENGE per round, %d rounds each, interleaved, %d cores%n", n,
+                    rounds, Runtime.getRuntime().availableProcessors());
+            rows.forEach(System.out::println);
+            return;
+        }
         if (Boolean.getBoolean("bench.quick")) {
             rows.add(serial(ReaderType.GemPCTwin, "T=0", TestCard.ATR_T0, Rig.Mode.OWN_PTY, n, rounds));
             rows.add(serial(ReaderType.GemPCTwin, "T=1", TestCard.ATR_T1, Rig.Mode.OWN_PTY, n, rounds));
@@ -185,14 +193,83 @@ public final class SerialBenchmark {
         }
     }
 
+    /**
+     * On a shared machine the load changes between rows: here the setups are all up at once (own pty T=0 and T=1,
+     * plain socat T=0, vpcd, each with its own pcscd) and their rounds alternate, so each round of ours has a vpcd
+     * round next to it under the same load; the ratio column is the median of the per-round ratios to vpcd.
+     */
+    static List<String> paired(int n, int rounds) throws Exception {
+        int port = 37496;
+        String conf = "FRIENDLYNAME \"Bench VPCD\"\nDEVICENAME /dev/null:0x" + Integer.toHexString(port)
+                + "\nLIBPATH " + VPCD_DRIVER + "\nCHANNELID 0x" + Integer.toHexString(port) + "\n";
+        try (Rig t0 = new Rig("bench-pty0", ReaderType.GemPCTwin, 1, 37497, Rig.Mode.OWN_PTY);
+                Rig t1 = new Rig("bench-pty1", ReaderType.GemPCTwin, 1, 37498, Rig.Mode.OWN_PTY);
+                Rig socat = new Rig("bench-socat", ReaderType.GemPCTwin, 1, 37495, Rig.Mode.PLAIN_SOCAT);
+                Pcscd vpcd = Pcscd.start("bench-vpcd", conf);
+                VpiccCard card = new VpiccCard(port, new TestCard(TestCard.ATR_T1, true))) {
+            for (Rig r : List.of(t0, t1, socat)) {
+                r.debug = false;
+            }
+            t0.engine.slot(0).insert(new TestCard(TestCard.ATR_T0, true));
+            t1.engine.slot(0).insert(new TestCard(TestCard.ATR_T1, true));
+            socat.engine.slot(0).insert(new TestCard(TestCard.ATR_T0, true));
+            t0.up("bench-pty0");
+            t1.up("bench-pty1");
+            socat.up("bench-socat");
+            String reader = "Bench VPCD 00 00";
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (!vpcd.client(Duration.ofSeconds(10), "opensc-tool", "-l").output.matches(
+                    "(?s).*Yes\\s+" + reader + ".*")) {
+                if (System.nanoTime() > deadline) {
+                    return List.of("vpcd: the card did not appear");
+                }
+                Thread.sleep(200);
+            }
+            String[] labels = { "serial GemPCTwin T=0 (own pty)", "serial GemPCTwin T=1 (own pty)",
+                    "serial GemPCTwin T=0 (plain socat)", "vpcd (card answers at once)" };
+            List<List<Double>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>());
+            for (int i = 0; i < rounds; i++) {
+                rates.get(3).add(round(labels[3], vpcd, reader, "*", n));
+                rates.get(0).add(round(labels[0], t0.pcscd, Rig.readerName(0), "T=0", n));
+                rates.get(1).add(round(labels[1], t1.pcscd, Rig.readerName(0), "T=1", n));
+                rates.get(2).add(round(labels[2], socat.pcscd, Rig.readerName(0), "T=0", n));
+            }
+            List<String> out = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                List<Double> ratio = new ArrayList<>();
+                for (int i = 0; i < rounds; i++) {
+                    ratio.add(rates.get(k).get(i) / rates.get(3).get(i));
+                }
+                out.add(summary(labels[k], rates.get(k)) + String.format(Locale.ROOT, "  x vpcd (median of"
+                        + " per-round ratios) %.2f", median(ratio)));
+            }
+            return out;
+        }
+    }
+
+    static double median(List<Double> l) {
+        List<Double> s = l.stream().sorted().toList();
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
+
+    static String summary(String label, List<Double> rates) {
+        return String.format(Locale.ROOT, "%-44s median %6.0f APDU/s  best %6.0f  rounds %s", label,
+                median(rates), rates.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                rates.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList());
+    }
+
+    static double round(String label, Pcscd pcscd, String reader, String protocol, int n) throws Exception {
+        Proc.Result r = PcscClient.run(pcscd, Duration.ofMinutes(5), "bench", reader, protocol, Integer.toString(n));
+        String line = r.output.lines().filter(l -> l.startsWith("RATE ")).findFirst()
+                .orElseThrow(() -> new IllegalStateException(label + ": " + r));
+        return Double.parseDouble(line.substring(5).trim());
+    }
+
     static String row(String label, Pcscd pcscd, String reader, String protocol, int n, int rounds) throws Exception {
         List<Double> rates = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            Proc.Result r = PcscClient.run(pcscd, Duration.ofMinutes(5), "bench", reader, protocol,
-                    Integer.toString(n));
-            String line = r.output.lines().filter(l -> l.startsWith("RATE ")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException(label + ": " + r));
-            rates.add(Double.parseDouble(line.substring(5).trim()));
+            rates.add(round(label, pcscd, reader, protocol, n));
         }
         double best = rates.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         double median = rates.stream().sorted().toList().get(rates.size() / 2);
