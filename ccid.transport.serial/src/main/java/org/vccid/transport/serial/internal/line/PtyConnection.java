@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+
 import org.vccid.transport.CcidDevice;
 
 import com.sun.jna.LastErrorException;
@@ -38,8 +39,9 @@ final class PtyConnection extends Connection {
     /** Times the master was found hung up (no process had the slave open); for tests and diagnostics. */
     volatile long hangups;
 
-    PtyConnection(String label, int master, LineSettings settings, Supplier<CcidDevice> devices) throws IOException {
-        super(label, settings, devices, c -> { });
+    PtyConnection(String label, int master, LineSettings settings, Supplier<CcidDevice> devices,
+            java.util.function.Consumer<Connection> onClose) throws IOException {
+        super(label, settings, devices, onClose);
         this.master = master;
         try {
             this.eventFd = Posix.eventfd(0, Posix.EFD_NONBLOCK | Posix.EFD_CLOEXEC);

@@ -83,7 +83,7 @@ public final class SerialPty implements LineHolder {
             LineSettings s = new LineSettings(settings.address, settings.type, settings.firmware,
                     settings.interCharTimeoutMillis, 0);
             c = new PtyConnection("serial " + settings.type + " pty " + this.link + " (" + slavePath + ")", master,
-                    s, devices);
+                    s, devices, this::connectionClosed);
             publishLink(this.link, slavePath);
         } catch (LastErrorException e) {
             cleanUp(c, master, held);
@@ -98,6 +98,17 @@ public final class SerialPty implements LineHolder {
         this.connection = c;
         c.start();
         LOG.log(Level.INFO, "serial line ({0}) on pty {1} -> {2}", settings.type, this.link, slavePath);
+    }
+
+    /** The I/O thread ended without {@link #close()} (a bug): stop serving, park the pty rather than drop it. */
+    private void connectionClosed(Connection c) {
+        if (!closed.get() && c.isAlive()) {
+            LOG.log(Level.ERROR, "{0}: the line's I/O thread ended; the pty is parked (mute) until the line is"
+                    + " reconfigured", describe());
+            Thread t = new Thread(this::close, "serial pty close " + link);
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     private static void cleanUp(PtyConnection c, int master, int held) {
