@@ -142,6 +142,23 @@ public class SerialLineIT {
                 String back = h.read(1000);
                 assertTrue(back, back.endsWith("03 06 81 00 00 00 00 00 02 01 00 00 87"));
                 assertEquals("the same pty throughout", slave, java.nio.file.Files.readSymbolicLink(link));
+
+                // the line's own configuration changes (firmware string): same pty, new answer
+                lp.put("firmware", "IT firmware 2");
+                line.update(lp);
+                String fw = "";
+                long until = System.currentTimeMillis() + 30_000;
+                while (!fw.contains("49 54 20 66 69 72 6D 77 61 72 65 20 32") && System.currentTimeMillis() < until) {
+                    Thread.sleep(200);
+                    h.write(FIRMWARE);
+                    fw = h.read(400);
+                }
+                assertTrue(fw, fw.startsWith(FIRMWARE + " 03 06 83 0D 00 00 00 00 00")); // "IT firmware 2"
+                assertEquals("the same pty after the line's reconfiguration", slave,
+                        java.nio.file.Files.readSymbolicLink(link));
+                h.write(GET_SLOT_STATUS);
+                back = h.read(1000);
+                assertTrue(back, back.startsWith(GET_SLOT_STATUS + " 03 06 81"));
             }
         } finally {
             line.delete();

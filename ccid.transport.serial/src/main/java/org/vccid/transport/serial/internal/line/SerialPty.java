@@ -38,7 +38,8 @@ public final class SerialPty implements LineHolder {
     private final Path slavePath;
     private final int master;
     private final int slave;
-    private final PtyConnection connection;
+    private volatile PtyConnection connection;
+    private final String label;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Thread parked;
 
@@ -82,8 +83,8 @@ public final class SerialPty implements LineHolder {
             // on a fresh pty there is nothing stale to drop: no settle time
             LineSettings s = new LineSettings(settings.address, settings.type, settings.firmware,
                     settings.interCharTimeoutMillis, 0);
-            c = new PtyConnection("serial " + settings.type + " pty " + this.link + " (" + slavePath + ")", master,
-                    s, devices, this::connectionClosed);
+            label = "serial " + settings.type + " pty " + this.link + " (" + slavePath + ")";
+            c = new PtyConnection(label, master, s, devices, this::connectionClosed);
             publishLink(this.link, slavePath);
         } catch (LastErrorException e) {
             cleanUp(c, master, held);
@@ -100,9 +101,43 @@ public final class SerialPty implements LineHolder {
         LOG.log(Level.INFO, "serial line ({0}) on pty {1} -> {2}", settings.type, this.link, slavePath);
     }
 
+    /**
+     * New settings (firmware, timeouts, reader type) and reader lookup for the same pty: the I/O thread is replaced,
+     * the pty (master, slave, link) stays, so pcscd keeps its open line. Commands in flight at that moment go
+     * unanswered (libccid times out on them), like when the reader is reconfigured.
+     */
+    public synchronized void reconfigure(LineSettings settings, Supplier<CcidDevice> devices) throws IOException {
+        if (closed.get()) {
+            throw new IllegalStateException("closed");
+        }
+        PtyConnection old = connection;
+        replacing = true;
+        try {
+            old.close();
+            old.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while replacing the line's I/O thread", e);
+        } finally {
+            replacing = false;
+        }
+        if (old.isAlive()) {
+            throw new IOException(describe() + ": the old I/O thread did not end");
+        }
+        LineSettings s = new LineSettings(settings.address, settings.type, settings.firmware,
+                settings.interCharTimeoutMillis, 0);
+        PtyConnection c = new PtyConnection("serial " + settings.type + " pty " + link + " (" + slavePath + ")",
+                master, s, devices, this::connectionClosed);
+        connection = c;
+        c.start();
+        LOG.log(Level.INFO, "{0}: reconfigured ({1}), same pty", describe(), settings.type);
+    }
+
+    private volatile boolean replacing;
+
     /** The I/O thread ended without {@link #close()} (a bug): stop serving, park the pty rather than drop it. */
     private void connectionClosed(Connection c) {
-        if (!closed.get() && c.isAlive()) {
+        if (!closed.get() && !replacing && c.isAlive()) {
             LOG.log(Level.ERROR, "{0}: the line's I/O thread ended; the pty is parked (mute) until the line is"
                     + " reconfigured", describe());
             Thread t = new Thread(this::close, "serial pty close " + link);
@@ -190,6 +225,11 @@ public final class SerialPty implements LineHolder {
 
     String ioThreadName() {
         return connection.label;
+    }
+
+    /** The pty link's path as configured (absolute). */
+    public boolean isAt(Path path) {
+        return link.equals(path.toAbsolutePath());
     }
 
     /**
