@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.vccid.card.cac.internal.CacCard;
 import org.vccid.testkit.Proc;
@@ -28,16 +29,18 @@ class CacPcscdTest {
         Rig.assumePeers();
     }
 
-    @Test
-    void pkcs11SelfTestThroughTheSerialLine(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @EnumSource(names = { "LINE_SCRIPT", "OWN_PTY" })
+    void pkcs11SelfTestThroughTheSerialLine(Rig.Mode mode, @TempDir Path dir) throws Exception {
         CacCard card = CacCard.open(new CacCard.Settings("serial", dir.resolve("card"), null, new char[0],
                 "12345678", 3, 3, CacCard.ATR_VCARD), System.out::println);
         Path conf = dir.resolve("opensc.conf");
         // no file caching: serial numbers and ATRs repeat between runs
         Files.writeString(conf, "app default {\n framework pkcs15 {\n  use_file_caching = false;\n }\n}\n");
-        try (Rig rig = new Rig("cac", ReaderType.GemPCTwin, 1, 37470)) {
+        String name = "cac-" + mode.name().toLowerCase();
+        try (Rig rig = new Rig(name, ReaderType.GemPCTwin, 1, 37470, mode)) {
             rig.engine.slot(0).insert(card);
-            rig.up("cac");
+            rig.up(name);
             Map<String, String> env = new HashMap<>(rig.pcscd.env());
             env.put("OPENSC_CONF", conf.toString());
 

@@ -85,6 +85,17 @@ public final class PcscClient {
         return Proc.run(limit, pcscd.env(), cmd);
     }
 
+    /** Start this class in a new JVM against that pcscd, in the background (output discarded). */
+    static Process start(Pcscd pcscd, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.java(), "-cp", System.getProperty("java.class.path"),
+                "-Dsun.security.smartcardio.library=" + PCSCLITE, PcscClient.class.getName()));
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        b.environment().putAll(pcscd.env());
+        return b.start();
+    }
+
     /** Response lines ({@code R <hex>}) of an apdu run. */
     static List<String> responses(Proc.Result r) {
         List<String> l = new ArrayList<>();

@@ -17,15 +17,30 @@ import org.vccid.ccid.internal.engine.ReaderSettings;
 import org.vccid.testkit.Pcscd;
 import org.vccid.testkit.Proc;
 import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.internal.line.LineHolder;
 import org.vccid.transport.serial.internal.line.LineSettings;
 import org.vccid.transport.serial.internal.line.SerialLineServer;
+import org.vccid.transport.serial.internal.line.SerialPty;
 
 /**
  * Our reader on a serial line in front of a private pcscd with libccidtwin.so. Start order: our side, the pty
  * line, pcscd. Stop order (close): pcscd, the pty line, our side. Never the other way round: libccid busy-loops
- * when the pty master vanishes under a running pcscd.
+ * when the pty master vanishes under a running pcscd. In {@link Mode#OWN_PTY} our side is the pty line.
  */
 final class Rig implements AutoCloseable {
+
+    /** Who makes the pty pcscd opens. */
+    enum Mode {
+        /** bin/vccid-serial-line.sh: socat holds the pty and reconnects to our TCP port (restart-proof). */
+        LINE_SCRIPT,
+        /** a plain socat PTY ... TCP:...: one hop less, but the pty goes with the TCP connection. */
+        PLAIN_SOCAT,
+        /** our own pty (SerialPty, JNA): no socat, no TCP. */
+        OWN_PTY;
+
+        /** The modes every real-peer functional test runs in. */
+        static final Mode[] TESTED = { LINE_SCRIPT, OWN_PTY };
+    }
 
     static final String TWIN_DRIVER = "/usr/lib/pcsc/drivers/serial/libccidtwin.so";
     static final String FRIENDLY = "vccid Serial";
@@ -35,8 +50,9 @@ final class Rig implements AutoCloseable {
     final String name;
     final int slots;
     final ReaderType type;
+    final Mode mode;
     CcidEngine engine;
-    SerialLineServer server;
+    LineHolder server;
     PtyLine line;
     Pcscd pcscd;
     /** pcscd -d and LIBCCID_ifdLogLevel 0x0003 (off for benchmarks: the log costs throughput). */
@@ -58,18 +74,46 @@ final class Rig implements AutoCloseable {
     }
 
     Rig(String name, ReaderType type, int slots, int port) throws IOException {
+        this(name, type, slots, port, Mode.LINE_SCRIPT);
+    }
+
+    Rig(String name, ReaderType type, int slots, int port, Mode mode) throws IOException {
         this.name = name;
         this.type = type;
         this.slots = slots;
+        this.mode = mode;
+        if (mode == Mode.OWN_PTY) {
+            String r = ptyUnavailableReason();
+            if (r != null) {
+                System.out.println("SKIPPED: " + r);
+            }
+            Assumptions.assumeTrue(r == null, r);
+        }
         startOurSide(port);
     }
 
-    /** Our side: a TPDU-level engine and its serial line on the port. */
+    /** Why our own pty cannot be made here (JNA's native part, Linux), or null. */
+    static String ptyUnavailableReason() {
+        try {
+            Class.forName("com.sun.jna.Native").getMethod("getNativeSize", Class.class).invoke(null, int.class);
+            return null;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "JNA cannot load here: " + e;
+        }
+    }
+
+    /** The pty link of our own pty (OWN_PTY). */
+    java.nio.file.Path ptyLink() {
+        return java.nio.file.Path.of("/tmp/vccid-serial-pty-" + name);
+    }
+
+    /** Our side: a TPDU-level engine and its serial line on the port (or its own pty). */
     void startOurSide(int port) throws IOException {
         CcidEngine e = new CcidEngine(ReaderSettings.builder("serial " + name).slots(slots)
                 .level(ExchangeLevel.TPDU).build(), pool, timer, new CardClaims());
         engine = e;
-        server = new SerialLineServer(LineSettings.loopback(port, type), () -> e);
+        server = mode == Mode.OWN_PTY ? new SerialPty(ptyLink(), LineSettings.loopback(port, type), () -> e)
+                : new SerialLineServer(LineSettings.loopback(port, type), () -> e);
     }
 
     /** Our side goes away (JVM restart, bundle update): the pty line and pcscd stay. */
@@ -78,23 +122,26 @@ final class Rig implements AutoCloseable {
         engine.close();
     }
 
-    /** Full start: the pty line, then pcscd; waits until pcscd lists every slot. */
+    /** Full start: the pty line (socat modes), then pcscd; waits until pcscd lists every slot. */
     Rig up(String name) throws Exception {
-        return up(name, false);
-    }
-
-    /** As {@link #up(String)}; {@code direct}: a plain socat instead of the reconnecting line script. */
-    Rig up(String name, boolean direct) throws Exception {
-        line = direct ? PtyLine.startDirect(name, server.port()) : PtyLine.start(name, server.port());
+        if (mode != Mode.OWN_PTY) {
+            int port = ((SerialLineServer) server).port();
+            line = mode == Mode.PLAIN_SOCAT ? PtyLine.startDirect(name, port) : PtyLine.start(name, port);
+        }
         if (!server.awaitLineReady(10_000)) {
-            throw new AssertionError("the pty line did not connect to port " + server.port());
+            throw new AssertionError("the pty line is not ready: " + server.describe());
         }
         startPcscd(name);
         return this;
     }
 
+    /** pcscd's DEVICENAME. */
+    String deviceName() {
+        return (mode == Mode.OWN_PTY ? ptyLink().toString() : line.link.toString()) + ":" + type.name();
+    }
+
     void startPcscd(String name) throws Exception {
-        String conf = "FRIENDLYNAME \"" + FRIENDLY + "\"\nDEVICENAME " + line.deviceName(type.name())
+        String conf = "FRIENDLYNAME \"" + FRIENDLY + "\"\nDEVICENAME " + deviceName()
                 + "\nLIBPATH " + TWIN_DRIVER + "\n";
         pcscd = debug ? Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0003"), "-d")
                 : Pcscd.start("serial-" + name, conf, Map.of("LIBCCID_ifdLogLevel", "0x0001"));

@@ -6,7 +6,8 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.vccid.iso7816.Hex;
 import org.vccid.testcard.TestCard;
 import org.vccid.testkit.Proc;
@@ -14,7 +15,8 @@ import org.vccid.transport.serial.internal.framing.ReaderType;
 
 /**
  * Real peer: pcscd 1.9 + libccid's libccidtwin.so (GemPC Twin: echo, one slot) drive our reader through a pty;
- * pcsc-tools, OpenSC and javax.smartcardio are the clients. TPDU level: the engine plays T=0 or T=1.
+ * pcsc-tools, OpenSC and javax.smartcardio are the clients. TPDU level: the engine plays T=0 or T=1. Each test runs
+ * with the pty of the line script (socat + TCP) and with our own pty.
  */
 class TwinPcscdTest {
 
@@ -33,11 +35,13 @@ class TwinPcscdTest {
         Rig.assumePeers();
     }
 
-    @Test
-    void t0CardListedAndExchangesApdus() throws Exception {
-        try (Rig rig = new Rig("twin0", ReaderType.GemPCTwin, 1, 37401)) {
+    @ParameterizedTest
+    @EnumSource(names = { "LINE_SCRIPT", "OWN_PTY" })
+    void t0CardListedAndExchangesApdus(Rig.Mode mode) throws Exception {
+        String name = "twin0-" + mode.name().toLowerCase();
+        try (Rig rig = new Rig(name, ReaderType.GemPCTwin, 1, 37401, mode)) {
             rig.engine.slot(0).insert(new TestCard(TestCard.ATR_T0, true));
-            rig.up("twin0");
+            rig.up(name);
 
             Proc.Result scan = rig.client("pcsc_scan", "-r");
             assertTrue(scan.output.contains(Rig.readerName(0)), scan.toString());
@@ -70,11 +74,13 @@ class TwinPcscdTest {
         }
     }
 
-    @Test
-    void t1CardWithChainingBothWays() throws Exception {
-        try (Rig rig = new Rig("twin1", ReaderType.GemPCTwin, 1, 37402)) {
+    @ParameterizedTest
+    @EnumSource(names = { "LINE_SCRIPT", "OWN_PTY" })
+    void t1CardWithChainingBothWays(Rig.Mode mode) throws Exception {
+        String name = "twin1-" + mode.name().toLowerCase();
+        try (Rig rig = new Rig(name, ReaderType.GemPCTwin, 1, 37402, mode)) {
             rig.engine.slot(0).insert(new TestCard(TestCard.ATR_T1, true));
-            rig.up("twin1");
+            rig.up(name);
             Proc.Result atr = rig.client("opensc-tool", "-r", Rig.readerName(0), "-a");
             assertTrue(atr.output.contains("3b:88:81:31:fe:45:45:4d:55:2d:54:31:43:44:91"), atr.toString());
             // 260-byte command (> IFSC 254: host chains) and 257-byte response (> IFSD 254: card chains)

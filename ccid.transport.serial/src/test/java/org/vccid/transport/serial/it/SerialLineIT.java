@@ -44,6 +44,7 @@ public class SerialLineIT {
                 bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
                 bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
                 Provisioning.testCard(),
+                mavenBundle("net.java.dev.jna", "jna").versionAsInProject(), // the pty mode's native access
                 junitBundles());
     }
 
@@ -94,6 +95,119 @@ public class SerialLineIT {
             assertTrue(back, back.endsWith("03 06 81 00 00 00 00 00 02 01 00 00 87"));
         } finally {
             line.delete();
+        }
+    }
+
+    /**
+     * The pty mode under Felix: JNA's bundle resolves and its native part loads (the pty exists), the host talks to
+     * the reader through the pty's link; the pty stays the same while the reader's configuration goes and comes
+     * back; deleting the line's configuration removes the link and the pty.
+     */
+    @Test
+    public void ptyModeUnderFelix() throws Exception {
+        java.nio.file.Path link = java.nio.file.Path.of("/tmp/vccid-serial-pty-it");
+        java.nio.file.Files.deleteIfExists(link);
+        org.osgi.service.cm.Configuration reader = readerConfig();
+        org.osgi.service.cm.Configuration line = configAdmin.getFactoryConfiguration("org.vccid.transport.serial",
+                "it-pty", "?");
+        Hashtable<String, Object> lp = new Hashtable<>();
+        lp.put("pty", link.toString());
+        lp.put("readerType", "GemPCTwin");
+        lp.put("reader", "IT Serial");
+        lp.put("firmware", "IT firmware");
+        line.update(lp);
+        java.nio.file.Path slave;
+        try {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!java.nio.file.Files.exists(link)) {
+                assertTrue("the pty link did not appear", System.currentTimeMillis() < deadline);
+                Thread.sleep(50);
+            }
+            slave = java.nio.file.Files.readSymbolicLink(link);
+            assertTrue(slave.toString(), slave.toString().startsWith("/dev/pts/"));
+            try (PtyHost h = new PtyHost(link)) {
+                h.write(FIRMWARE);
+                String answer = h.read(400);
+                assertTrue(answer, answer.startsWith(FIRMWARE + " 03 06 83 0B 00 00 00 00 00"));
+                h.write(GET_SLOT_STATUS);
+                assertEquals(GET_SLOT_STATUS + " 03 06 81 00 00 00 00 00 02 01 00 00 87", h.read(400));
+
+                reader.delete();
+                Thread.sleep(500);
+                h.write(GET_SLOT_STATUS);
+                assertEquals(GET_SLOT_STATUS, h.read(400));
+                readerConfig();
+                Thread.sleep(1000);
+                h.write(GET_SLOT_STATUS);
+                String back = h.read(1000);
+                assertTrue(back, back.endsWith("03 06 81 00 00 00 00 00 02 01 00 00 87"));
+                assertEquals("the same pty throughout", slave, java.nio.file.Files.readSymbolicLink(link));
+
+                // the line's own configuration changes (firmware string): same pty, new answer
+                lp.put("firmware", "IT firmware 2");
+                line.update(lp);
+                String fw = "";
+                long until = System.currentTimeMillis() + 30_000;
+                while (!fw.contains("49 54 20 66 69 72 6D 77 61 72 65 20 32") && System.currentTimeMillis() < until) {
+                    Thread.sleep(200);
+                    h.write(FIRMWARE);
+                    fw = h.read(400);
+                }
+                assertTrue(fw, fw.startsWith(FIRMWARE + " 03 06 83 0D 00 00 00 00 00")); // "IT firmware 2"
+                assertEquals("the same pty after the line's reconfiguration", slave,
+                        java.nio.file.Files.readSymbolicLink(link));
+                h.write(GET_SLOT_STATUS);
+                back = h.read(1000);
+                assertTrue(back, back.startsWith(GET_SLOT_STATUS + " 03 06 81"));
+            }
+        } finally {
+            line.delete();
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (java.nio.file.Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                || java.nio.file.Files.exists(slave)) {
+            assertTrue("the link or the pty outlived the configuration", System.currentTimeMillis() < deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * The host's end of a pty (opened like a file; the pty is raw already). Reads only what is available (FIONREAD):
+     * a read blocked in another thread would keep the slave open after close, and the line keeps a pty open while
+     * anyone holds it.
+     */
+    static final class PtyHost implements AutoCloseable {
+        final java.io.RandomAccessFile f;
+        final java.io.FileInputStream in;
+
+        PtyHost(java.nio.file.Path link) throws IOException {
+            f = new java.io.RandomAccessFile(link.toFile(), "rw");
+            in = new java.io.FileInputStream(f.getFD());
+        }
+
+        void write(String hex) throws IOException {
+            f.write(Hex.decode(hex));
+        }
+
+        /** What arrived within ms. */
+        String read(int ms) throws IOException, InterruptedException {
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            long end = System.currentTimeMillis() + ms;
+            while (System.currentTimeMillis() < end) {
+                int n = in.available();
+                if (n > 0) {
+                    byte[] b = new byte[n];
+                    got.write(b, 0, in.read(b));
+                } else {
+                    Thread.sleep(5);
+                }
+            }
+            return Hex.spaced(got.toByteArray());
+        }
+
+        @Override
+        public void close() throws IOException {
+            f.close();
         }
     }
 

@@ -6,16 +6,22 @@ import org.osgi.service.metatype.annotations.Option;
 
 /** One serial line: one factory configuration of PID {@value SerialLineComponent#PID} per line. */
 @ObjectClassDefinition(name = "vccid serial line", description = "Presents one configured reader as a GemPC Twin"
-        + " serial reader on a TCP port, for libccid's libccidtwin.so behind a pty (socat PTY,link=...,rawer"
-        + " TCP:host:port). The reader itself is a separate org.vccid.reader configuration (exchangeLevel TPDU).")
+        + " serial reader for libccid's libccidtwin.so: on a pty of its own (pty=/tmp/vccid-serial-0, Linux, JNA),"
+        + " or on a TCP port that socat turns into a pty (socat PTY,link=...,rawer TCP:host:port). The reader itself"
+        + " is a separate org.vccid.reader configuration (exchangeLevel TPDU).")
 public @interface SerialLineConfig {
 
-    @AttributeDefinition(name = "Listen address", description = "TCP address to listen on")
+    @AttributeDefinition(name = "Pty link", description = "Create a pty and a symbolic link to it at this path"
+            + " (pcscd's DEVICENAME, e.g. /tmp/vccid-serial-0:GemPCTwin); empty for the TCP mode. The pty lives as"
+            + " long as this configuration: stop pcscd before deleting it", required = false)
+    String pty() default "";
+
+    @AttributeDefinition(name = "Listen address", description = "TCP address to listen on (TCP mode)")
     String host() default "127.0.0.1";
 
-    @AttributeDefinition(name = "Port", description = "TCP port (1..65535) that socat connects to", min = "1",
-            max = "65535")
-    int port();
+    @AttributeDefinition(name = "Port", description = "TCP port (1..65535) that socat connects to (TCP mode;"
+            + " required when no pty is set)", min = "0", max = "65535")
+    int port() default 0;
 
     @AttributeDefinition(name = "Reader type", description = "Must match the DEVICENAME suffix in pcscd's"
             + " reader.conf: it decides the echo and the number of slots libccid opens",

@@ -3,9 +3,6 @@ package org.vccid.transport.serial.internal.line;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -19,55 +16,82 @@ import org.vccid.transport.HostLink;
 import org.vccid.transport.serial.internal.framing.SerialLine;
 
 /**
- * One TCP connection carrying the serial line, served by a single I/O thread: it reads and decodes the host's
- * bytes, feeds the reader, and is the only thread that writes to the socket. The reader never blocks it: a card
- * that is not non-blocking runs on the engine's workers, whose answers arrive through {@link HostLink} from other
- * threads, are queued in order and written by the I/O thread (woken through its selector). An answer the reader
- * gives inline, while the I/O thread hands it a frame, goes out in the same write as the frame's echo.
+ * One end of the serial line (a TCP connection to socat, or the master of our own pty), served by a single I/O
+ * thread: it reads and decodes the host's bytes, feeds the reader, and is the only thread that writes to the line.
+ * The reader never blocks it: a card that is not non-blocking runs on the engine's workers, whose answers arrive
+ * through {@link HostLink} from other threads, are queued in order and written by the I/O thread (woken through
+ * {@link #wakeup()}). An answer the reader gives inline, while the I/O thread hands it a frame, goes out in the same
+ * write as the frame's echo. Subclasses supply the I/O primitives ({@link TcpConnection}, {@link PtyConnection});
+ * everything else (framing, settling, timeouts, the reader attachment, the write queue) is here.
  */
-final class Connection implements HostLink, SerialLine.Output {
+abstract class Connection implements HostLink, SerialLine.Output {
 
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     /** Bytes queued for the host beyond which the host is considered gone (it sends but does not read). */
     static final int MAX_QUEUED_BYTES = 1 << 20;
 
-    private final SocketChannel channel;
-    private final Selector selector;
-    private final SelectionKey key;
     private final LineSettings settings;
     private final Supplier<CcidDevice> devices;
     private final Consumer<Connection> onClose;
-    private final String label;
+    final String label;
     final SerialLine line;
     private final Thread ioThread;
     /** Bytes for the host, in the order they were produced (any thread); written by the I/O thread only. */
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private int pendingBytes;
     private boolean overflow;
+    /** Whether the I/O thread waits for writability (under {@code pending}). */
+    private boolean wantsWrite;
     private volatile CcidDevice device;
     private volatile CcidSession session;
-    private volatile boolean closed;
+    volatile boolean closed;
     private volatile boolean ready;
     long settledBytes;
     /** Framing error counters already logged: junk, bad LRC, oversize, truncated. */
     private final long[] logged = new long[4];
 
-    Connection(SocketChannel channel, LineSettings settings, Supplier<CcidDevice> devices,
-            Consumer<Connection> onClose) throws IOException {
-        this.channel = channel;
+    Connection(String label, LineSettings settings, Supplier<CcidDevice> devices, Consumer<Connection> onClose) {
         this.settings = settings;
         this.devices = devices;
         this.onClose = onClose;
-        this.label = "serial " + settings.type + " :" + channel.socket().getLocalPort() + " <- :"
-                + channel.socket().getPort();
+        this.label = label;
         this.line = new SerialLine(settings.type, maxMessageLength(devices.get()), settings.firmware,
                 this::initialIccStatus);
-        channel.configureBlocking(false);
-        this.selector = Selector.open();
-        this.key = channel.register(selector, SelectionKey.OP_READ);
         this.ioThread = new Thread(this::ioLoop, label);
         ioThread.setDaemon(true);
     }
+
+    // ------------------------------------------------------------------ I/O primitives (subclasses)
+
+    /**
+     * I/O thread: wait until the host's bytes, writability (after {@link #wantWrite(boolean) wantWrite(true)}), a
+     * {@link #wakeup()} or the timeout (milliseconds, 0 = none); then read what there is into {@code in}.
+     *
+     * @return bytes read, 0 when there were none, -1 when the host closed the line for good
+     */
+    abstract int awaitAndRead(byte[] in, long timeoutMillis) throws IOException;
+
+    /** I/O thread: write what the line takes now without blocking; advances the buffers' positions. */
+    abstract void writeSome(ByteBuffer[] batch) throws IOException;
+
+    /** I/O thread: whether to wake up when the line can take more bytes. */
+    abstract void wantWrite(boolean on) throws IOException;
+
+    /** Any thread: make {@link #awaitAndRead} return soon. */
+    abstract void wakeup();
+
+    /** Close the line's channel (any thread, once; the I/O thread may still be running). */
+    abstract void closeChannel();
+
+    /** The I/O thread has ended: release what only it used. */
+    abstract void ioEnded();
+
+    /**
+     * More than {@link #MAX_QUEUED_BYTES} queued for a host that does not read: true to close the line (a TCP
+     * connection: the line holder reconnects), false to drop the queued bytes and go on (our own pty: closing it
+     * under a running pcscd would make libccid spin).
+     */
+    abstract boolean closeOnOverflow();
 
     private static int maxMessageLength(CcidDevice d) {
         // libccid's serial readers take 271 (dwMaxCCIDMessageLength in its hard-coded descriptor)
@@ -89,7 +113,7 @@ final class Connection implements HostLink, SerialLine.Output {
     // ------------------------------------------------------------------ I/O thread
 
     private void ioLoop() {
-        ByteBuffer in = ByteBuffer.allocate(4096);
+        byte[] in = new byte[4096];
         try {
             // attach now rather than at the first frame: libccid's open allows only 100 ms for its second
             // GetSlotStatus, and a late answer shifts every later answer by one
@@ -114,23 +138,18 @@ final class Connection implements HostLink, SerialLine.Output {
                     }
                     timeout = left;
                 }
-                selector.select(timeout);
-                selector.selectedKeys().clear();
+                int n = awaitAndRead(in, timeout);
                 if (closed) {
                     return;
                 }
-                if (key.isValid() && key.isReadable()) {
-                    in.clear();
-                    int n = channel.read(in);
-                    if (n < 0) {
-                        LOG.log(Level.INFO, "{0}: the host closed the line", label);
-                        return;
-                    }
-                    if (n > 0) {
-                        lastInput = System.nanoTime();
-                        line.receive(in.array(), 0, n, this);
-                        logFramingErrors();
-                    }
+                if (n < 0) {
+                    LOG.log(Level.INFO, "{0}: the host closed the line", label);
+                    return;
+                }
+                if (n > 0) {
+                    lastInput = System.nanoTime();
+                    line.receive(in, 0, n, this);
+                    logFramingErrors();
                 }
                 flush();
             }
@@ -142,11 +161,7 @@ final class Connection implements HostLink, SerialLine.Output {
             LOG.log(Level.ERROR, label + ": I/O thread failed", e);
         } finally {
             close();
-            try {
-                selector.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
+            ioEnded();
         }
     }
 
@@ -164,18 +179,16 @@ final class Connection implements HostLink, SerialLine.Output {
     }
 
     /** Drop what the host wrote before we listened, until the line is quiet; false if it closed meanwhile. */
-    private boolean settle(ByteBuffer in) throws IOException {
+    private boolean settle(byte[] in) throws IOException {
         if (settings.settleMillis == 0) {
             return true;
         }
         long deadline = System.nanoTime() + 20L * settings.settleMillis * 1_000_000L;
         while (System.nanoTime() < deadline && !closed) {
-            if (selector.select(settings.settleMillis) == 0) {
+            int n = awaitAndRead(in, settings.settleMillis);
+            if (n == 0) {
                 break; // quiet
             }
-            selector.selectedKeys().clear();
-            in.clear();
-            int n = channel.read(in);
             if (n < 0) {
                 return false;
             }
@@ -188,27 +201,37 @@ final class Connection implements HostLink, SerialLine.Output {
         return !closed;
     }
 
-    /** Write what is pending (I/O thread); what the socket does not take now waits for OP_WRITE. */
+    /** Write what is pending (I/O thread); what the line does not take now waits for writability. */
     private void flush() throws IOException {
         ByteBuffer[] batch;
         synchronized (pending) {
             if (overflow) {
-                throw new IOException("host does not read (" + pendingBytes + " bytes queued)");
+                if (closeOnOverflow()) {
+                    throw new IOException("host does not read (" + pendingBytes + " bytes queued)");
+                }
+                pending.clear();
+                pendingBytes = 0;
+                overflow = false;
             }
             if (pending.isEmpty()) {
-                if ((key.interestOps() & SelectionKey.OP_WRITE) != 0) {
-                    key.interestOps(SelectionKey.OP_READ);
+                if (wantsWrite) {
+                    wantsWrite = false;
+                    wantWrite(false);
                 }
                 return;
             }
             batch = pending.toArray(new ByteBuffer[0]);
         }
-        channel.write(batch);
+        writeSome(batch);
         synchronized (pending) {
             while (!pending.isEmpty() && !pending.peekFirst().hasRemaining()) {
                 pendingBytes -= pending.removeFirst().limit();
             }
-            key.interestOps(pending.isEmpty() ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            boolean want = !pending.isEmpty();
+            if (want != wantsWrite) {
+                wantsWrite = want;
+                wantWrite(want);
+            }
         }
     }
 
@@ -225,15 +248,16 @@ final class Connection implements HostLink, SerialLine.Output {
             }
             pendingBytes += len;
             if (pendingBytes > MAX_QUEUED_BYTES) {
-                overflow = true; // the I/O thread closes the line
-                LOG.log(Level.WARNING, "{0}: host does not read ({1} bytes queued): closing the line", label,
-                        String.valueOf(pendingBytes));
+                overflow = true; // the I/O thread closes the line or drops the queue
+                LOG.log(Level.WARNING, "{0}: host does not read ({1} bytes queued): {2}", label,
+                        String.valueOf(pendingBytes), closeOnOverflow() ? "closing the line"
+                                : "dropping what is queued");
             } else {
                 pending.addLast(ByteBuffer.wrap(copy));
             }
         }
         if (Thread.currentThread() != ioThread) {
-            selector.wakeup();
+            wakeup();
         }
     }
 
@@ -357,23 +381,19 @@ final class Connection implements HostLink, SerialLine.Output {
             session = null;
             device = null;
         }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-        selector.wakeup(); // the I/O thread ends and closes the selector
+        closeChannel();
+        wakeup(); // the I/O thread ends
         if (ioThread.getState() == Thread.State.NEW) {
-            try {
-                selector.close(); // never started
-            } catch (IOException e) {
-                // closing anyway
-            }
+            ioEnded(); // never started
         }
         if (s != null) {
             s.close();
         }
         onClose.accept(this);
+    }
+
+    boolean isAlive() {
+        return ioThread.isAlive();
     }
 
     /** Wait for the I/O thread (after close). */

@@ -17,7 +17,7 @@ import org.vccid.transport.serial.internal.framing.SerialLine;
  * reconnecting line holder needs after our side restarted. The reader is looked up when the first frame arrives
  * and again after it went away; without a reader the line is silent, like an unplugged serial reader.
  */
-public final class SerialLineServer implements AutoCloseable {
+public final class SerialLineServer implements LineHolder {
 
     private static final System.Logger LOG = System.getLogger(SerialLineServer.class.getName());
 
@@ -72,7 +72,7 @@ public final class SerialLineServer implements AutoCloseable {
             Connection c;
             try {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                c = new Connection(socket, settings, devices, this::forget);
+                c = new TcpConnection(socket, settings, devices, this::forget);
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "serial connection setup failed: {0}", e.toString());
                 closeQuietly(socket);
@@ -107,34 +107,24 @@ public final class SerialLineServer implements AutoCloseable {
         return c == null || c.isClosed() ? null : c;
     }
 
-    /**
-     * Whether a line holder is connected and its stale input has been dropped: from now on the host's frames are
-     * answered. Start pcscd only then, or its first command (the firmware escape, 2 s timeout) may be dropped.
-     */
+    @Override
     public boolean lineReady() {
         Connection c = current();
         return c != null && c.isReady();
     }
 
-    /** Wait up to {@code millis} for {@link #lineReady()}. */
-    public boolean awaitLineReady(long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (!lineReady()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
+    @Override
+    public String describe() {
+        return settings.address.getHostString() + ":" + port();
     }
 
-    /** The framing state of the current connection (for tests and diagnostics), or null. */
+    @Override
     public SerialLine line() {
         Connection c = current();
         return c == null ? null : c.line;
     }
 
-    /** A reader service is going away: detach from it. */
+    @Override
     public void deviceGone(CcidDevice device) {
         Connection c = current();
         if (c != null) {
