@@ -1,19 +1,16 @@
 package org.vccid.conformance.internal.inprocess;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.vccid.card.Card;
+import org.vccid.conformance.internal.slots.SlotCards;
 import org.vccid.conformance.target.CardSource;
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.conformance.target.Target;
 import org.vccid.conformance.target.TargetSession;
-import org.vccid.reader.Slot;
 import org.vccid.transport.CcidSession;
 import org.vccid.transport.HostLink;
 
@@ -51,15 +48,14 @@ public final class InProcessTarget implements Target {
 
     private static final class Session implements TargetSession, HostLink {
         private final ReaderFactory.Built built;
-        private final CardSource cards;
+        private final SlotCards slots;
         private final CcidSession session;
         private final LinkedBlockingQueue<byte[]> bulkIn = new LinkedBlockingQueue<>();
         private final Semaphore interrupts = new Semaphore(0);
-        private final Map<Integer, Card> inserted = new HashMap<>();
 
         Session(ReaderFactory.Built built, CardSource cards) {
             this.built = built;
-            this.cards = cards;
+            this.slots = new SlotCards(built.reader(), cards);
             this.session = built.device().attach(this);
         }
 
@@ -111,43 +107,19 @@ public final class InProcessTarget implements Target {
 
         @Override
         public void insert(int slot) {
-            Slot s = slot(slot);
-            Card card = cards.newCard();
-            try {
-                s.insert(card); // replaces the card there, if any
-            } catch (RuntimeException e) {
-                cards.release(card);
-                throw new IllegalStateException("cannot insert a card in slot " + slot + ": " + e.getMessage()
-                        + " (a card service that is not prototype-scoped fits one slot at a time)", e);
-            }
-            Card old = inserted.put(slot, card);
-            if (old != null) {
-                cards.release(old);
-            }
+            slots.insert(slot);
         }
 
         @Override
         public void remove(int slot) {
-            slot(slot).eject();
-            Card old = inserted.remove(slot);
-            if (old != null) {
-                cards.release(old);
-            }
-        }
-
-        private Slot slot(int slot) {
-            if (slot >= built.reader().slots().size()) {
-                throw new IllegalArgumentException("the reader has no slot " + slot + " (see the # reader: header)");
-            }
-            return built.reader().slot(slot);
+            slots.remove(slot);
         }
 
         @Override
         public void close() {
             session.close();
             built.close();
-            inserted.values().forEach(cards::release);
-            inserted.clear();
+            slots.releaseAll();
         }
     }
 }

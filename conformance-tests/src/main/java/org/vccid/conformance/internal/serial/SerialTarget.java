@@ -8,8 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,12 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.vccid.card.Card;
+import org.vccid.conformance.internal.slots.SlotCards;
 import org.vccid.conformance.target.CardSource;
 import org.vccid.conformance.target.NotSupportedException;
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.conformance.target.Target;
 import org.vccid.conformance.target.TargetSession;
-import org.vccid.reader.Slot;
 
 /**
  * The serial target: the reader is served by a ccid.transport.serial line (GemPC Twin framing on a loopback TCP
@@ -85,12 +83,11 @@ public final class SerialTarget implements Target {
     static final class Session implements TargetSession {
         private final SerialLines.Line line;
         private final TwinHost host;
-        private final CardSource cards;
+        private final SlotCards slots;
         private final Socket socket;
         private final OutputStream out;
         /** Answers (byte[]) and line errors (IOException), in order. */
         private final LinkedBlockingQueue<Object> bulkIn = new LinkedBlockingQueue<>();
-        private final Map<Integer, Card> inserted = new HashMap<>();
         private final Thread reader;
         /** Card movement notices seen (50 03 / 50 02); informational, as for libccid. */
         final AtomicLong notices = new AtomicLong();
@@ -99,7 +96,7 @@ public final class SerialTarget implements Target {
         Session(SerialLines.Line line, TwinHost.Type type, String firmware, CardSource cards, long timeoutMillis)
                 throws Exception {
             this.line = line;
-            this.cards = cards;
+            this.slots = new SlotCards(line.reader(), cards);
             this.host = new TwinHost(type, Math.max(271, line.maxMessageLength()));
             this.socket = connect(line.port(), timeoutMillis);
             try {
@@ -257,38 +254,6 @@ public final class SerialTarget implements Target {
             return (byte[]) o;
         }
 
-        private Slot slot(int slot) {
-            if (slot >= line.reader().slots().size()) {
-                throw new IllegalArgumentException("the reader has no slot " + slot + " (see the # reader: header)");
-            }
-            return line.reader().slot(slot);
-        }
-
-        @Override
-        public void insert(int slot) {
-            Slot s = slot(slot);
-            Card card = cards.newCard();
-            try {
-                s.insert(card);
-            } catch (RuntimeException e) {
-                cards.release(card);
-                throw new IllegalStateException("cannot insert a card in slot " + slot + ": " + e.getMessage(), e);
-            }
-            Card old = inserted.put(slot, card);
-            if (old != null) {
-                cards.release(old);
-            }
-        }
-
-        @Override
-        public void remove(int slot) {
-            slot(slot).eject();
-            Card old = inserted.remove(slot);
-            if (old != null) {
-                cards.release(old);
-            }
-        }
-
         private void closeSocket() {
             closed = true;
             try {
@@ -304,11 +269,20 @@ public final class SerialTarget implements Target {
         }
 
         @Override
+        public void insert(int slot) {
+            slots.insert(slot);
+        }
+
+        @Override
+        public void remove(int slot) {
+            slots.remove(slot);
+        }
+
+        @Override
         public void close() {
             closeSocket();
             line.close();
-            inserted.values().forEach(cards::release);
-            inserted.clear();
+            slots.releaseAll();
         }
 
         @Override

@@ -1,16 +1,13 @@
 package org.vccid.conformance.internal.usbip;
 
 import java.io.IOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.vccid.card.Card;
+import org.vccid.conformance.internal.slots.SlotCards;
 import org.vccid.conformance.target.CardSource;
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.conformance.target.Target;
 import org.vccid.conformance.target.TargetSession;
-import org.vccid.reader.Slot;
 
 /**
  * The USB/IP target: the reader is exported by ccid.transport.usbip's server and the runner is a USB/IP host
@@ -67,14 +64,13 @@ public final class UsbIpTarget implements Target {
     private final class Session implements TargetSession {
         private final UsbIpExports.Export export;
         private final UsbIpHost host;
-        private final CardSource cards;
-        private final Map<Integer, Card> inserted = new ConcurrentHashMap<>();
+        private final SlotCards slots;
         private boolean closed;
 
         Session(UsbIpExports.Export export, UsbIpHost host, CardSource cards) {
             this.export = export;
             this.host = host;
-            this.cards = cards;
+            this.slots = new SlotCards(export.reader(), cards);
         }
 
         @Override
@@ -97,36 +93,14 @@ public final class UsbIpTarget implements Target {
             return host.control(bmRequestType, bRequest, wValue, wLength);
         }
 
-        private Slot slot(int slot) {
-            if (slot >= export.reader().slots().size()) {
-                throw new IllegalArgumentException("the reader has no slot " + slot + " (see the # reader: header)");
-            }
-            return export.reader().slot(slot);
-        }
-
         @Override
         public void insert(int slot) {
-            Slot s = slot(slot);
-            Card card = cards.newCard();
-            try {
-                s.insert(card);
-            } catch (RuntimeException e) {
-                cards.release(card);
-                throw new IllegalStateException("cannot insert a card in slot " + slot + ": " + e.getMessage(), e);
-            }
-            Card old = inserted.put(slot, card);
-            if (old != null) {
-                cards.release(old);
-            }
+            slots.insert(slot);
         }
 
         @Override
         public void remove(int slot) {
-            slot(slot).eject();
-            Card old = inserted.remove(slot);
-            if (old != null) {
-                cards.release(old);
-            }
+            slots.remove(slot);
         }
 
         @Override
@@ -138,8 +112,7 @@ public final class UsbIpTarget implements Target {
             open.decrementAndGet();
             host.close();
             export.close();
-            inserted.values().forEach(cards::release);
-            inserted.clear();
+            slots.releaseAll();
         }
     }
 }
