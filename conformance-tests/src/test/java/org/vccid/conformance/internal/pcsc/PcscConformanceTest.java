@@ -1,0 +1,202 @@
+package org.vccid.conformance.internal.pcsc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.vccid.conformance.internal.runner.Library;
+import org.vccid.conformance.internal.runner.Outcome;
+import org.vccid.conformance.internal.runner.Runner;
+import org.vccid.conformance.internal.runner.Targets;
+import org.vccid.conformance.internal.runner.VectorResult;
+import org.vccid.conformance.internal.vector.Vector;
+import org.vccid.conformance.internal.vector.VectorParser;
+import org.vccid.conformance.target.CardSource;
+import org.vccid.conformance.target.Target;
+
+/**
+ * The vector library through real PC/SC: javax.smartcardio's natives -> a private pcscd -> (vpcd -> our card) or
+ * (libccid's serial driver -> pty -> ccid.transport.serial -> our reader engine -> our card), for the reference card
+ * and card.cac's CAC. Every built-in vector runs; the ones made of insert / remove / power / apdu steps for the
+ * card must pass, the rest must be skipped for the reason the runner names (CCID pipes a PC/SC host cannot reach,
+ * a card that does not fit). Runs in its own surefire execution (pcsc-real-peer: PCSCLITE_CSOCK_NAME and the
+ * add-opens set for this JVM); skips with the reason when pcscd, vpcd, libccid, socat or root are missing.
+ */
+class PcscConformanceTest {
+
+    private static PcscRig rig;
+    private static String unavailable;
+    private static final List<String[]> SUMMARY = new ArrayList<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        unavailable = PcscRig.unavailableReason();
+        if (unavailable != null) {
+            System.out.println("SKIPPED (PC/SC targets): " + unavailable);
+            return;
+        }
+        rig = new PcscRig();
+        try {
+            rig.start();
+        } catch (Exception | AssertionError e) {
+            rig.close();
+            rig = null;
+            throw e;
+        }
+    }
+
+    @AfterAll
+    static void down() {
+        // one line per target x card, for the README's matrix
+        Map<String, int[]> counts = new java.util.TreeMap<>();
+        synchronized (SUMMARY) {
+            for (String[] r : SUMMARY) {
+                int[] c = counts.computeIfAbsent(r[0], k -> new int[3]);
+                c[r[1].equals("PASSED") ? 0 : r[1].equals("SKIPPED") ? 2 : 1]++;
+            }
+        }
+        counts.forEach((k, c) -> System.out.println("pcsc matrix " + k + ": " + c[0] + " passed, " + c[1]
+                + " failed, " + c[2] + " skipped"));
+        if (rig != null) {
+            rig.close();
+        }
+    }
+
+    private static void assumePeers() {
+        Assumptions.assumeTrue(unavailable == null, unavailable);
+    }
+
+    /** The vectors each card must pass through every PC/SC target; all others are skipped. */
+    static final Map<String, Set<String>> PASS = Map.of(
+            "conformance", Set.of("apdu/iso7816-cases-short.vec", "apdu/iso7816-cases-extended.vec"),
+            "cac", Set.of("cac/cac-basics.vec"));
+
+    @TestFactory
+    Stream<DynamicNode> library() throws Exception {
+        assumePeers();
+        List<Vector> vectors = Library.builtIn(List.of());
+        List<DynamicNode> matrix = new ArrayList<>();
+        for (Target target : List.of(new VpcdTarget(rig), new SerialPcscTarget(rig))) {
+            for (CardSource card : List.of(Targets.conformanceCard(), Targets.cacCard())) {
+                String type = (String) card.properties().get("vccid.card.type");
+                List<DynamicNode> tests = new ArrayList<>();
+                for (Vector v : vectors) {
+                    tests.add(DynamicTest.dynamicTest(v.name() + " (" + String.join("; ", v.clauses()) + ")",
+                            () -> check(v, target, card, PASS.get(type).contains(v.name()))));
+                }
+                matrix.add(DynamicContainer.dynamicContainer(target.name() + " x " + type, tests));
+            }
+        }
+        return matrix.stream();
+    }
+
+    private static void check(Vector v, Target target, CardSource card, boolean mustPass) {
+        VectorResult r = new Runner(10_000).run(v, target, card);
+        synchronized (SUMMARY) {
+            SUMMARY.add(new String[] {target.name() + " x " + card.properties().get("vccid.card.type"),
+                    r.outcome().name()});
+        }
+        System.out.println(target.name() + " x " + card.properties().get("vccid.card.type") + ": " + r.outcome() + " "
+                + v.name() + " " + r.millis() + " ms" + (r.message().isEmpty() ? "" : ": " + r.message()));
+        if (mustPass) {
+            assertEquals(Outcome.PASSED, r.outcome(), () -> r.message() + "\n" + r.detail() + "\n--- pcscd log:\n"
+                    + rig.pcscdLog());
+            return;
+        }
+        assertEquals(Outcome.SKIPPED, r.outcome(), () -> "expected a skip: " + r.message() + "\n" + r.detail());
+        // the only honest reasons: the card does not fit the vector, or the vector needs CCID pipes PC/SC hides
+        assertTrue(r.message().contains("does not fit") || r.message().startsWith("needs [") && r.message().endsWith(
+                "; target " + target.name() + " has [APDU]"), r.message());
+        Assumptions.abort(r.message());
+    }
+
+    private static Vector vector(String text) throws Exception {
+        return VectorParser.parse("pcsc.vec", "# clause: self-check\n" + text);
+    }
+
+    /** A deliberately wrong vector fails through each target with the byte diff (a test that could fail). */
+    @Test
+    void aWrongVectorFailsWithTheDiff() throws Exception {
+        assumePeers();
+        Vector wrong = vector("# reader: slots=1 level=SHORT_APDU\ninsert\npower-on\n"
+                + "apdu 80 B0 00 04 -> CNT*4 90 00\napdu 80 5A 6A 82 -> 90 00\n");
+        for (Target t : List.of(new VpcdTarget(rig), new SerialPcscTarget(rig))) {
+            VectorResult r = new Runner(10_000).run(wrong, t, Targets.conformanceCard());
+            assertEquals(Outcome.FAILED, r.outcome(), t.name() + ": " + r.message() + "\n" + r.detail());
+            assertEquals("line 6 (apdu 80 5A 6A 82 -> 90 00): byte 0: expected 90, got 6A", r.message(), t.name());
+            assertTrue(r.detail().contains("< (apdu) 00 01 02 03 90 00"), r.detail());
+            assertTrue(r.detail().contains("< (apdu) 6A 82"), r.detail());
+            assertTrue(r.detail().contains("^^"), r.detail());
+        }
+    }
+
+    /**
+     * What a PC/SC host sees that the CCID-level vectors do not say: the card's own 61xx and a 6Cxx pass unchanged
+     * (no GET RESPONSE, no re-issue by the host), two slots hold independent cards, and a card removed and another
+     * inserted in the same slot is a new card (powered off, state reset).
+     */
+    @Test
+    void slotsSwapsAndStatusWordsPassUnchanged() throws Exception {
+        assumePeers();
+        String common = "insert 0\ninsert 1\npower-on 0\npower-on 1\n"
+                + "slot 0\napdu 00 A4 04 00 06 F0 76 63 63 69 64 -> 90 00\napdu 80 5A 61 10 -> 61 10\n"
+                + "apdu 80 5A 6C 08 -> 6C 08\n"
+                + "slot 1\napdu 80 B0 00 03 03 -> 00 01 02 90 00\napdu 80 EE 00 00 02 AA BB 02 -> AA BB 90 00\n"
+                + "remove 0\ninsert 0\npower-on 0\nslot 0\napdu 80 B0 00 02 02 -> 00 01 90 00\npower-off 0\n"
+                + "power-on 0\napdu 80 5A 90 00 -> 90 00\nremove 1\npower-off 0\n";
+        Map<String, String> got = new LinkedHashMap<>();
+        for (Target t : List.of(new VpcdTarget(rig), new SerialPcscTarget(rig))) {
+            for (String level : List.of("SHORT_APDU")) {
+                for (int slots : t instanceof VpcdTarget ? new int[] {2} : new int[] {2, 3}) {
+                    VectorResult r = new Runner(10_000).run(vector("# reader: slots=" + slots + " level=" + level
+                            + "\n" + common), t, Targets.conformanceCard());
+                    got.put(t.name() + " slots=" + slots, r.outcome() + (r.outcome() == Outcome.PASSED ? ""
+                            : ": " + r.message() + "\n" + r.detail()));
+                }
+            }
+        }
+        assertEquals(Map.of("vpcd slots=2", "PASSED", "serial-pcsc slots=2", "PASSED", "serial-pcsc slots=3", "PASSED"),
+                got);
+    }
+
+    /** Readers a target cannot give are skipped with the reason, never failed or faked. */
+    @Test
+    void readersTheTargetsCannotGiveAreSkipped() throws Exception {
+        assumePeers();
+        VectorResult vpcd3 = new Runner(10_000).run(vector("# reader: slots=3 level=SHORT_APDU\ninsert 2\n"),
+                new VpcdTarget(rig), Targets.conformanceCard());
+        assertEquals(Outcome.SKIPPED, vpcd3.outcome(), vpcd3.message());
+        assertEquals("target vpcd: vpcd has 2 slot(s) in this pcscd (Debian's libifdvpcd is built with 2), the vector"
+                + " wants 3", vpcd3.message());
+        VectorResult serial6 = new Runner(10_000).run(vector("# reader: slots=6 level=SHORT_APDU\ninsert 5\n"),
+                new SerialPcscTarget(rig), Targets.conformanceCard());
+        assertEquals(Outcome.SKIPPED, serial6.outcome(), serial6.message());
+        assertEquals("target serial-pcsc: libccid's serial reader types have at most 5 slots (GemCorePOSPro), the"
+                + " vector wants 6", serial6.message());
+        // the CAC's ATR offers T=0 only: no extended APDU through a TPDU-level serial reader
+        VectorResult cacExtended = new Runner(10_000).run(vector("# reader: slots=1 level=EXTENDED_APDU\ninsert\n"
+                + "power-on\napdu 00 A4 04 0C 07 A0 00 00 00 79 01 00 -> 90 00\n"), new SerialPcscTarget(rig),
+                Targets.cacCard());
+        assertEquals(Outcome.SKIPPED, cacExtended.outcome(), cacExtended.message());
+        assertTrue(cacExtended.message().contains("offers only T=0"), cacExtended.message());
+        // through vpcd the same vector runs (vpcd passes extended APDUs; this one is short anyway)
+        VectorResult vpcdCac = new Runner(10_000).run(vector("# reader: slots=1 level=EXTENDED_APDU\ninsert\n"
+                + "power-on\napdu 00 A4 04 0C 07 A0 00 00 00 79 01 00 -> 90 00\n"), new VpcdTarget(rig),
+                Targets.cacCard());
+        assertEquals(Outcome.PASSED, vpcdCac.outcome(), vpcdCac.message() + "\n" + vpcdCac.detail());
+    }
+}
