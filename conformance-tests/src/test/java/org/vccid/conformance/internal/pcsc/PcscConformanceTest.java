@@ -90,7 +90,7 @@ class PcscConformanceTest {
         assumePeers();
         List<Vector> vectors = Library.builtIn(List.of());
         List<DynamicNode> matrix = new ArrayList<>();
-        for (Target target : List.of(new VpcdTarget(rig), new SerialPcscTarget(rig))) {
+        for (Target target : List.of(new VpcdTarget(rig), rig.serialTarget())) {
             for (CardSource card : List.of(Targets.conformanceCard(), Targets.cacCard())) {
                 String type = (String) card.properties().get("vccid.card.type");
                 List<DynamicNode> tests = new ArrayList<>();
@@ -134,7 +134,7 @@ class PcscConformanceTest {
         assumePeers();
         Vector wrong = vector("# reader: slots=1 level=SHORT_APDU\ninsert\npower-on\n"
                 + "apdu 80 B0 00 04 -> CNT*4 90 00\napdu 80 5A 6A 82 -> 90 00\n");
-        for (Target t : List.of(new VpcdTarget(rig), new SerialPcscTarget(rig))) {
+        for (Target t : List.of(new VpcdTarget(rig), rig.serialTarget())) {
             VectorResult r = new Runner(10_000).run(wrong, t, Targets.conformanceCard());
             assertEquals(Outcome.FAILED, r.outcome(), t.name() + ": " + r.message() + "\n" + r.detail());
             assertEquals("line 6 (apdu 80 5A 6A 82 -> 90 00): byte 0: expected 90, got 6A", r.message(), t.name());
@@ -159,9 +159,9 @@ class PcscConformanceTest {
                 + "remove 0\ninsert 0\npower-on 0\nslot 0\napdu 80 B0 00 02 02 -> 00 01 90 00\npower-off 0\n"
                 + "power-on 0\napdu 80 5A 90 00 -> 90 00\nremove 1\npower-off 0\n";
         Map<String, String> got = new LinkedHashMap<>();
-        for (Target t : List.of(new VpcdTarget(rig), new SerialPcscTarget(rig))) {
+        for (Target t : List.of(new VpcdTarget(rig), rig.serialTarget())) {
             for (String level : List.of("SHORT_APDU")) {
-                for (int slots : t instanceof VpcdTarget ? new int[] {2} : new int[] {2, 3}) {
+                for (int slots : t.name().equals("vpcd") ? new int[] {2} : new int[] {2, 3}) {
                     VectorResult r = new Runner(10_000).run(vector("# reader: slots=" + slots + " level=" + level
                             + "\n" + common), t, Targets.conformanceCard());
                     got.put(t.name() + " slots=" + slots, r.outcome() + (r.outcome() == Outcome.PASSED ? ""
@@ -183,13 +183,13 @@ class PcscConformanceTest {
         assertEquals("target vpcd: vpcd has 2 slot(s) in this pcscd (Debian's libifdvpcd is built with 2), the vector"
                 + " wants 3", vpcd3.message());
         VectorResult serial6 = new Runner(10_000).run(vector("# reader: slots=6 level=SHORT_APDU\ninsert 5\n"),
-                new SerialPcscTarget(rig), Targets.conformanceCard());
+                rig.serialTarget(), Targets.conformanceCard());
         assertEquals(Outcome.SKIPPED, serial6.outcome(), serial6.message());
-        assertEquals("target serial-pcsc: libccid's serial reader types have at most 5 slots (GemCorePOSPro), the"
-                + " vector wants 6", serial6.message());
+        assertEquals("target serial-pcsc: the largest reader has 5 slot(s) (GemCorePOSPro), the vector wants 6",
+                serial6.message());
         // the CAC's ATR offers T=0 only: no extended APDU through a TPDU-level serial reader
         VectorResult cacExtended = new Runner(10_000).run(vector("# reader: slots=1 level=EXTENDED_APDU\ninsert\n"
-                + "power-on\napdu 00 A4 04 0C 07 A0 00 00 00 79 01 00 -> 90 00\n"), new SerialPcscTarget(rig),
+                + "power-on\napdu 00 A4 04 0C 07 A0 00 00 00 79 01 00 -> 90 00\n"), rig.serialTarget(),
                 Targets.cacCard());
         assertEquals(Outcome.SKIPPED, cacExtended.outcome(), cacExtended.message());
         assertTrue(cacExtended.message().contains("offers only T=0"), cacExtended.message());
@@ -198,5 +198,44 @@ class PcscConformanceTest {
                 + "power-on\napdu 00 A4 04 0C 07 A0 00 00 00 79 01 00 -> 90 00\n"), new VpcdTarget(rig),
                 Targets.cacCard());
         assertEquals(Outcome.PASSED, vpcdCac.outcome(), vpcdCac.message() + "\n" + vpcdCac.detail());
+    }
+
+    /**
+     * The serial reader negotiates T=1 for the reference card (its ATR offers T=0 first and T=1: a PPS) and T=0 for
+     * the CAC (T=0 only). Forced to T=0, the reference card shows what a PC/SC application gets at T=0 when it
+     * passes APDUs unchanged: a case-3 TPDU with response data gives 61xx and our engine serves GET RESPONSE, a
+     * wrong Le gives 6Cxx, a case-4 APDU with Le is no T=0 TPDU (67 00).
+     */
+    @Test
+    void serialProtocolsAndWhatT0Shows() throws Exception {
+        assumePeers();
+        Map<String, Integer> negotiated = new LinkedHashMap<>();
+        for (CardSource card : List.of(Targets.conformanceCard(), Targets.cacCard())) {
+            try (org.vccid.conformance.target.TargetSession s = rig.serialTarget().open(
+                    new org.vccid.conformance.target.ReaderSpec(1, org.vccid.conformance.target.ReaderSpec.Level.SHORT_APDU,
+                            0, 1000), card)) {
+                s.insert(0);
+                s.powerOn(0);
+                negotiated.put((String) card.properties().get("vccid.card.type"), ((PcscHostSession) s).protocol(0));
+            }
+        }
+        assertEquals(Map.of("conformance", Winscard.SCARD_PROTOCOL_T1, "cac", Winscard.SCARD_PROTOCOL_T0), negotiated);
+
+        Target t0 = new ReaderPcscTarget("serial-pcsc-t0", List.of(new ReaderPcscTarget.Line("GemPCTwin",
+                () -> rig.engines.get(org.vccid.transport.serial.internal.framing.ReaderType.GemPCTwin),
+                rig.serialReaders(org.vccid.transport.serial.internal.framing.ReaderType.GemPCTwin))),
+                ReaderPcscTarget.Protocol.T0, rig.pcscContext(), 30_000);
+        VectorResult r = new Runner(10_000).run(vector("# reader: slots=1 level=SHORT_APDU\ninsert\npower-on\n"
+                + "apdu 80 EE 00 00 03 01 02 03 -> 61 03\n"
+                + "apdu 00 C0 00 00 03 -> 01 02 03 90 00\n"
+                + "apdu 80 EE 00 00 03 01 02 03 00 -> 67 00\n"
+                + "apdu 80 B0 00 10 08 -> 6C 10\n"
+                + "apdu 80 B0 00 10 10 -> CNT*16 90 00\n"), t0, Targets.conformanceCard());
+        assertEquals(Outcome.PASSED, r.outcome(), r.message() + "\n" + r.detail());
+        VectorResult ext = new Runner(10_000).run(vector("# reader: slots=1 level=EXTENDED_APDU\ninsert\n"), t0,
+                Targets.conformanceCard());
+        assertEquals(Outcome.SKIPPED, ext.outcome(), ext.message());
+        assertEquals("target serial-pcsc-t0: T=0 configured and the reader is TPDU level: a T=0 TPDU has no extended"
+                + " length (ISO 7816-3 §12.1), so no extended APDU can pass", ext.message());
     }
 }

@@ -99,7 +99,7 @@ final class PcscRig implements AutoCloseable {
     private final List<Process> lines = new ArrayList<>();
     private final List<Path> links = new ArrayList<>();
     private Pcscd pcscd;
-    private long context;
+    private PcscContext context = new PcscContext(Winscard.jdk());
     private List<String> vpcdReaders;
     private final Map<ReaderType, List<String>> serialReaders = new EnumMap<>(ReaderType.class);
 
@@ -168,7 +168,7 @@ final class PcscRig implements AutoCloseable {
 
     private void startPcscd(String conf) throws Exception {
         pcscd = Pcscd.startIn(pcscdDir(), conf, Map.of("LIBCCID_ifdLogLevel", "0x0003"), "-d");
-        context = 0; // a context of a pcscd that is gone is useless (the JDK cannot release it)
+        context = new PcscContext(Winscard.jdk()); // a context of a pcscd that is gone is useless
     }
 
     /** Wait until pcscd lists every slot of every reader; name them. */
@@ -180,7 +180,7 @@ final class PcscRig implements AutoCloseable {
             try {
                 names = Winscard.jdk().listReaders(context());
             } catch (Winscard.PcscError e) {
-                context = 0;
+                names = new String[0]; // not up yet: PcscContext establishes a new context next time
             }
             if (names.length >= want) {
                 break;
@@ -203,11 +203,25 @@ final class PcscRig implements AutoCloseable {
     }
 
     /** This JVM's PC/SC context for the rig's pcscd. */
-    synchronized long context() throws Winscard.PcscError {
-        if (context == 0) {
-            context = Winscard.jdk().establishContext();
-        }
+    long context() throws Winscard.PcscError {
+        return context.get();
+    }
+
+    PcscContext pcscContext() {
         return context;
+    }
+
+    /**
+     * The serial-pcsc target on the rig's three serial readers: a vector runs on the smallest reader type with
+     * enough slots (1 GemPCTwin, 2 SEC1210, 3-5 GemCorePOSPro).
+     */
+    org.vccid.conformance.target.Target serialTarget() {
+        List<ReaderPcscTarget.Line> l = new ArrayList<>();
+        for (ReaderType t : ReaderType.values()) {
+            CcidEngine e = engines.get(t);
+            l.add(new ReaderPcscTarget.Line(t.name(), () -> e, serialReaders(t)));
+        }
+        return new ReaderPcscTarget("serial-pcsc", l, ReaderPcscTarget.Protocol.AUTO, context, 30_000);
     }
 
     List<String> vpcdReaders() {
