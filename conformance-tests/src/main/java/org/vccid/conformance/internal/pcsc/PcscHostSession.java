@@ -44,6 +44,8 @@ public final class PcscHostSession implements TargetSession {
     private final SlotWiring wiring;
     private final int protocols;
     private final long presenceTimeoutMillis;
+    /** The reader exchanges TPDUs (libccid's serial readers): at T=0 the APDU to TPDU mapping is the host's. */
+    private final boolean tpduReader;
     private final long[] cards;
     private final int[] protocol;
     private final BitSet filled = new BitSet();
@@ -57,15 +59,18 @@ public final class PcscHostSession implements TargetSession {
      * @param wiring inserts and removes cards
      * @param protocols SCARD_PROTOCOL_T0 and/or SCARD_PROTOCOL_T1 for SCardConnect
      * @param presenceTimeoutMillis how long insert / remove wait for PC/SC to see the change
+     * @param tpduReader the reader exchanges TPDUs (then at T=0 this host maps APDUs as a T=0 application does);
+     *        false for an APDU-level reader (vpcd), which passes every APDU to the card whole
      */
     public PcscHostSession(Winscard pc, long context, List<String> readers, SlotWiring wiring, int protocols,
-            long presenceTimeoutMillis) {
+            long presenceTimeoutMillis, boolean tpduReader) {
         this.pc = pc;
         this.context = context;
         this.readers = List.copyOf(readers);
         this.wiring = wiring;
         this.protocols = protocols;
         this.presenceTimeoutMillis = presenceTimeoutMillis;
+        this.tpduReader = tpduReader;
         this.cards = new long[readers.size()];
         this.protocol = new int[readers.size()];
     }
@@ -125,7 +130,50 @@ public final class PcscHostSession implements TargetSession {
         if (cards[slot] == 0) {
             throw new IllegalStateException("slot " + slot + " is not powered on (no power-on step)");
         }
-        return pc.transmit(cards[slot], protocol[slot], apdu);
+        if (!tpduReader) {
+            return pc.transmit(cards[slot], protocol[slot], apdu);
+        }
+        byte[] r = pc.transmit(cards[slot], protocol[slot], t0Tpdu(protocol[slot], apdu));
+        String why = t0Procedure(protocol[slot], apdu, r);
+        if (why != null) {
+            throw new org.vccid.conformance.target.NotSupportedException(why);
+        }
+        return r;
+    }
+
+    /**
+     * At T=0 a card answers an APDU with Le by the T=0 procedures when the data do not fit Le: 6Cxx (re-issue with
+     * P3 = xx) or 61xx (fetch with GET RESPONSE), and ISO 7816-3 §12.2 leaves those exchanges to the host
+     * application, so what the application finally sees depends on it (OpenSC and javax.smartcardio's channel both
+     * complete them). The vectors are APDU level: such a step cannot be compared on this transport and is declined
+     * with the reason. {@code null} when the answer stands as it is.
+     */
+    static String t0Procedure(int protocol, byte[] apdu, byte[] answer) {
+        if (protocol != Winscard.SCARD_PROTOCOL_T0 || answer.length != 2 || apdu.length < 5
+                || apdu.length == 5 + (apdu[4] & 0xFF) && apdu[4] != 0) {
+            return null; // not T=0, data came, or no Le (case 1 / 3: the SW is the card's final answer)
+        }
+        int sw1 = answer[0] & 0xFF;
+        if (sw1 != 0x61 && sw1 != 0x6C) {
+            return null;
+        }
+        return String.format("at T=0 the card answered %02X %02X to an APDU with Le: a T=0 host application completes "
+                + "that with %s (ISO 7816-3 §12.2), so this APDU-level step cannot be compared through PC/SC at T=0",
+                sw1, answer[1] & 0xFF, sw1 == 0x6C ? "a re-issue with P3 = SW2" : "GET RESPONSE");
+    }
+
+    /**
+     * What a T=0 PC/SC application sends for an APDU. A T=0 command TPDU has one length byte P3, Lc or Le but not
+     * both (ISO 7816-3 §12.1.2), and libccid passes the APDU as one TPDU, so the application maps a short case 4
+     * command to its case 3 TPDU (drops Le), as OpenSC and javax.smartcardio's channel do; the answer (61xx when
+     * the card has data) comes back unchanged. Every other APDU, and every APDU at T=1, goes as it is.
+     */
+    static byte[] t0Tpdu(int protocol, byte[] apdu) {
+        if (protocol != Winscard.SCARD_PROTOCOL_T0 || apdu.length < 7) {
+            return apdu;
+        }
+        int lc = apdu[4] & 0xFF;
+        return lc != 0 && apdu.length == 5 + lc + 1 ? java.util.Arrays.copyOf(apdu, apdu.length - 1) : apdu;
     }
 
     /** The protocol SCardConnect negotiated for a powered slot (SCARD_PROTOCOL_T0 / _T1), 0 if none. */

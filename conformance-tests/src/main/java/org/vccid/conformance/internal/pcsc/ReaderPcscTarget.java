@@ -174,6 +174,6 @@ public final class ReaderPcscTarget implements Target {
             }
         };
         return new PcscHostSession(Winscard.jdk(), context.get(), line.pcscReaders.subList(0, spec.slots()), wiring,
-                t1 ? Winscard.SCARD_PROTOCOL_T1 : Winscard.SCARD_PROTOCOL_T0, presenceTimeoutMillis);
+                t1 ? Winscard.SCARD_PROTOCOL_T1 : Winscard.SCARD_PROTOCOL_T0, presenceTimeoutMillis, true);
     }
 }

@@ -171,7 +171,7 @@ public class VpcdTargetComponent implements Target {
             }
         };
         return new PcscHostSession(Winscard.jdk(), ctx, readers.subList(0, reader.slots()), wiring,
-                Winscard.SCARD_PROTOCOL_T0 | Winscard.SCARD_PROTOCOL_T1, presenceTimeoutMillis);
+                Winscard.SCARD_PROTOCOL_T0 | Winscard.SCARD_PROTOCOL_T1, presenceTimeoutMillis, false);
     }
 
     private static final class Inserted {

@@ -83,6 +83,6 @@ final class VpcdTarget implements Target {
             }
         };
         return new PcscHostSession(Winscard.jdk(), rig.context(), rig.vpcdReaders().subList(0, reader.slots()),
-                wiring, Winscard.SCARD_PROTOCOL_T0 | Winscard.SCARD_PROTOCOL_T1, 30_000);
+                wiring, Winscard.SCARD_PROTOCOL_T0 | Winscard.SCARD_PROTOCOL_T1, 30_000, false);
     }
 }
