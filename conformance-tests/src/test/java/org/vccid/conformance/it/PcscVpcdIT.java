@@ -9,10 +9,8 @@ import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Assume;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -71,13 +68,7 @@ public class PcscVpcdIT {
     }
 
     private String gogo(String command, ByteArrayOutputStream out) throws Exception {
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        CommandSession session = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
-        try {
-            return String.valueOf(session.execute(command));
-        } finally {
-            session.close();
-        }
+        return Gogo.run(gogo, command, out);
     }
 
     private static String unavailable() {

@@ -10,10 +10,7 @@ import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,6 @@ import java.util.regex.Pattern;
 import javax.inject.Inject;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -41,6 +37,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 import org.vccid.card.Card;
 import org.vccid.ccid.it.Provisioning;
+import org.vccid.conformance.it.Gogo;
 import org.vccid.conformance.target.Target;
 
 /**
@@ -99,14 +96,7 @@ public class VscTargetIT {
     }
 
     private String gogo(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        CommandSession session = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
-        try {
-            return String.valueOf(session.execute(command));
-        } finally {
-            session.close();
-        }
+        return Gogo.run(gogo, command);
     }
 
     /** Configure the vsc target (ports 37673-37676) and wait for its service. */
