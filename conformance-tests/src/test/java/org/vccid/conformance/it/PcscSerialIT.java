@@ -63,6 +63,8 @@ public class PcscSerialIT {
                 mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
                 bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
                 bundle(new File(System.getProperty("serial.bundle.file")).toURI().toString()),
+                // org.vccid.pcsc (the PC/SC calls of the targets) comes from card.pcsc-mirror
+                bundle(new File(System.getProperty("mirror.bundle.file")).toURI().toString()),
                 bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
                 systemProperty("pcsc.pcscd.dir").value(System.getProperty("pcsc.pcscd.dir")),
                 systemProperty("serial.line.script").value(System.getProperty("serial.line.script")),

@@ -5,6 +5,8 @@ import java.util.BitSet;
 import java.util.List;
 
 import org.vccid.conformance.target.TargetSession;
+import org.vccid.pcsc.Pcsc;
+import org.vccid.pcsc.PcscException;
 
 /**
  * A conformance host that is a PC/SC application: the vector's card steps go to pcscd, one PC/SC reader per slot
@@ -14,7 +16,7 @@ import org.vccid.conformance.target.TargetSession;
  * <li>{@code power-on}: SCardConnect (shared, the target's protocols) and the ATR from SCardStatus; a second
  * power-on without power-off first disconnects with SCARD_UNPOWER_CARD (a cold reset).</li>
  * <li>{@code apdu}: SCardTransmit of the vector's bytes, unchanged, with the protocol the connect negotiated; the
- * answer as pcscd returned it (no GET RESPONSE, no re-issue on 6Cxx: see {@link Winscard} for why not
+ * answer as pcscd returned it (no GET RESPONSE, no re-issue on 6Cxx: see {@link org.vccid.pcsc.JdkPcsc} for why not
  * javax.smartcardio's channel).</li>
  * <li>{@code power-off}: SCardDisconnect with SCARD_UNPOWER_CARD.</li>
  * <li>{@code insert} / {@code remove}: the target's {@link SlotWiring} puts a card in or takes it out on the
@@ -38,7 +40,7 @@ public final class PcscHostSession implements TargetSession {
         void close();
     }
 
-    private final Winscard pc;
+    private final Pcsc pc;
     private final long context;
     private final List<String> readers;
     private final SlotWiring wiring;
@@ -62,7 +64,7 @@ public final class PcscHostSession implements TargetSession {
      * @param tpduReader the reader exchanges TPDUs (then at T=0 this host maps APDUs as a T=0 application does);
      *        false for an APDU-level reader (vpcd), which passes every APDU to the card whole
      */
-    public PcscHostSession(Winscard pc, long context, List<String> readers, SlotWiring wiring, int protocols,
+    public PcscHostSession(Pcsc pc, long context, List<String> readers, SlotWiring wiring, int protocols,
             long presenceTimeoutMillis, boolean tpduReader) {
         this.pc = pc;
         this.context = context;
@@ -93,7 +95,7 @@ public final class PcscHostSession implements TargetSession {
     @Override
     public void remove(int slot) throws Exception {
         String r = reader(slot);
-        drop(slot, Winscard.SCARD_LEAVE_CARD);
+        drop(slot, Pcsc.SCARD_LEAVE_CARD);
         wiring.remove(slot);
         filled.clear(slot);
         await(slot, r, false);
@@ -102,14 +104,14 @@ public final class PcscHostSession implements TargetSession {
     @Override
     public byte[] powerOn(int slot) throws Exception {
         String r = reader(slot);
-        drop(slot, Winscard.SCARD_UNPOWER_CARD);
-        long card = pc.connect(context, r, Winscard.SCARD_SHARE_SHARED, protocols);
+        drop(slot, Pcsc.SCARD_UNPOWER_CARD);
+        long card = pc.connect(context, r, Pcsc.SCARD_SHARE_SHARED, protocols);
         cards[slot] = card;
         byte[] sp = new byte[2];
         byte[] atr = pc.status(card, sp);
         protocol[slot] = sp[1];
-        log.add("slot " + slot + ": connected to \"" + r + "\", protocol T=" + (sp[1] == Winscard.SCARD_PROTOCOL_T1
-                ? "1" : sp[1] == Winscard.SCARD_PROTOCOL_T0 ? "0" : "? (" + sp[1] + ")"));
+        log.add("slot " + slot + ": connected to \"" + r + "\", protocol T=" + (sp[1] == Pcsc.SCARD_PROTOCOL_T1
+                ? "1" : sp[1] == Pcsc.SCARD_PROTOCOL_T0 ? "0" : "? (" + sp[1] + ")"));
         return atr;
     }
 
@@ -121,7 +123,7 @@ public final class PcscHostSession implements TargetSession {
         }
         long card = cards[slot];
         cards[slot] = 0;
-        pc.disconnect(card, Winscard.SCARD_UNPOWER_CARD);
+        pc.disconnect(card, Pcsc.SCARD_UNPOWER_CARD);
     }
 
     @Override
@@ -131,9 +133,10 @@ public final class PcscHostSession implements TargetSession {
             throw new IllegalStateException("slot " + slot + " is not powered on (no power-on step)");
         }
         if (!tpduReader) {
-            return pc.transmit(cards[slot], protocol[slot], apdu);
+            return pc.transmit(cards[slot], protocol[slot], apdu, 0, apdu.length);
         }
-        byte[] r = pc.transmit(cards[slot], protocol[slot], t0Tpdu(protocol[slot], apdu));
+        byte[] tpdu = t0Tpdu(protocol[slot], apdu);
+        byte[] r = pc.transmit(cards[slot], protocol[slot], tpdu, 0, tpdu.length);
         String why = t0Procedure(protocol[slot], apdu, r);
         if (why != null) {
             throw new org.vccid.conformance.target.NotSupportedException(why);
@@ -149,7 +152,7 @@ public final class PcscHostSession implements TargetSession {
      * with the reason. {@code null} when the answer stands as it is.
      */
     static String t0Procedure(int protocol, byte[] apdu, byte[] answer) {
-        if (protocol != Winscard.SCARD_PROTOCOL_T0 || answer.length != 2 || apdu.length < 5
+        if (protocol != Pcsc.SCARD_PROTOCOL_T0 || answer.length != 2 || apdu.length < 5
                 || apdu.length == 5 + (apdu[4] & 0xFF) && apdu[4] != 0) {
             return null; // not T=0, data came, or no Le (case 1 / 3: the SW is the card's final answer)
         }
@@ -169,7 +172,7 @@ public final class PcscHostSession implements TargetSession {
      * the card has data) comes back unchanged. Every other APDU, and every APDU at T=1, goes as it is.
      */
     static byte[] t0Tpdu(int protocol, byte[] apdu) {
-        if (protocol != Winscard.SCARD_PROTOCOL_T0 || apdu.length < 7) {
+        if (protocol != Pcsc.SCARD_PROTOCOL_T0 || apdu.length < 7) {
             return apdu;
         }
         int lc = apdu[4] & 0xFF;
@@ -192,7 +195,7 @@ public final class PcscHostSession implements TargetSession {
         if (card != 0) {
             try {
                 pc.disconnect(card, disposition);
-            } catch (Winscard.PcscError e) {
+            } catch (PcscException e) {
                 log.add("slot " + slot + ": " + e.getMessage()); // the card may be gone already
             }
         }
@@ -202,10 +205,10 @@ public final class PcscHostSession implements TargetSession {
         long deadline = System.nanoTime() + presenceTimeoutMillis * 1_000_000L;
         int state = 0;
         while (true) {
-            state = pc.state(context, reader);
-            boolean in = (state & Winscard.SCARD_STATE_PRESENT) != 0;
-            boolean out = (state & Winscard.SCARD_STATE_EMPTY) != 0;
-            if (present ? in && (state & Winscard.SCARD_STATE_MUTE) == 0 : out) {
+            state = state(pc, context, reader);
+            boolean in = (state & Pcsc.SCARD_STATE_PRESENT) != 0;
+            boolean out = (state & Pcsc.SCARD_STATE_EMPTY) != 0;
+            if (present ? in && (state & Pcsc.SCARD_STATE_MUTE) == 0 : out) {
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -220,7 +223,7 @@ public final class PcscHostSession implements TargetSession {
     @Override
     public void close() {
         for (int i = 0; i < cards.length; i++) {
-            drop(i, Winscard.SCARD_UNPOWER_CARD);
+            drop(i, Pcsc.SCARD_UNPOWER_CARD);
         }
         BitSet had = (BitSet) filled.clone();
         filled.clear();
@@ -233,5 +236,11 @@ public final class PcscHostSession implements TargetSession {
                 System.err.println("pcsc host: " + e.getMessage());
             }
         }
+    }
+
+    /** A reader's current event state (SCardGetStatusChange from SCARD_STATE_UNAWARE returns at once). */
+    static int state(Pcsc pc, long context, String reader) throws PcscException {
+        int[] r = pc.getStatusChange(context, 0, new int[] {Pcsc.SCARD_STATE_UNAWARE}, new String[] {reader});
+        return r == null ? Pcsc.SCARD_STATE_UNAWARE : r[0];
     }
 }

@@ -17,6 +17,7 @@ import org.vccid.conformance.target.Target;
 import org.vccid.conformance.target.TargetSession;
 import org.vccid.iso7816.Atr;
 import org.vccid.reader.Reader;
+import org.vccid.pcsc.Pcsc;
 
 /**
  * A conformance target whose READER is ours (a ccid.core reader, org.vccid.reader API) and whose host is a PC/SC
@@ -132,7 +133,7 @@ public final class ReaderPcscTarget implements Target {
                     + " and the reader is TPDU level: a T=0 TPDU has no extended length (ISO 7816-3 §12.1), so no"
                     + " extended APDU can pass");
         }
-        String unavailable = Winscard.jdk().unavailableReason();
+        String unavailable = context.pcsc().unavailableReason();
         if (unavailable != null) {
             throw new IllegalStateException("PC/SC cannot be used: " + unavailable);
         }
@@ -173,7 +174,7 @@ public final class ReaderPcscTarget implements Target {
                 }
             }
         };
-        return new PcscHostSession(Winscard.jdk(), context.get(), line.pcscReaders.subList(0, spec.slots()), wiring,
-                t1 ? Winscard.SCARD_PROTOCOL_T1 : Winscard.SCARD_PROTOCOL_T0, presenceTimeoutMillis, true);
+        return new PcscHostSession(context.pcsc(), context.get(), line.pcscReaders.subList(0, spec.slots()), wiring,
+                t1 ? Pcsc.SCARD_PROTOCOL_T1 : Pcsc.SCARD_PROTOCOL_T0, presenceTimeoutMillis, true);
     }
 }

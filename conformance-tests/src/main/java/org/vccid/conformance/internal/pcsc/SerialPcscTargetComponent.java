@@ -19,6 +19,7 @@ import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.conformance.target.Target;
 import org.vccid.conformance.target.TargetSession;
 import org.vccid.reader.Reader;
+import org.vccid.pcsc.JdkPcsc;
 
 /**
  * The {@code serial-pcsc} conformance target as a service: one of our readers (an {@code org.vccid.reader}
@@ -27,7 +28,7 @@ import org.vccid.reader.Reader;
  * what is declined. Configuration required: the reader's name and the PC/SC names pcscd gave its slots.
  *
  * <p>Needs, in the framework's JVM: {@code --add-opens java.smartcardio/sun.security.smartcardio=ALL-UNNAMED} (see
- * {@link Winscard}) and {@code PCSCLITE_CSOCK_NAME} when that pcscd is not the system's.
+ * {@link org.vccid.pcsc.JdkPcsc}) and {@code PCSCLITE_CSOCK_NAME} when that pcscd is not the system's.
  */
 @Component(name = SerialPcscTargetComponent.PID, service = Target.class,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = Target.NAME + "=serial-pcsc")
@@ -70,7 +71,7 @@ public class SerialPcscTargetComponent implements Target {
         String name = config.reader();
         this.target = new ReaderPcscTarget("serial-pcsc", List.of(new ReaderPcscTarget.Line("reader \"" + name + "\"",
                 () -> readers.get(name), List.of(config.pcscReaders()))), config.protocol(),
-                new PcscContext(Winscard.jdk()), config.presenceTimeoutMillis());
+                new PcscContext(new JdkPcsc()), config.presenceTimeoutMillis());
     }
 
     @Reference(service = Reader.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

@@ -25,6 +25,8 @@ import org.vccid.conformance.target.NotSupportedException;
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.conformance.target.Target;
 import org.vccid.conformance.target.TargetSession;
+import org.vccid.pcsc.JdkPcsc;
+import org.vccid.pcsc.Pcsc;
 
 /**
  * The {@code vpcd} conformance target: the run's cards go into pcscd through ccid.transport.vpcd (vsmartcard's vpcd
@@ -37,7 +39,7 @@ import org.vccid.conformance.target.TargetSession;
  * configuration and unregisters the card. The session waits until PC/SC reports each change.
  *
  * <p>Needs, in the framework's JVM: pcscd with vpcd (reader.conf), the ccid.transport.vpcd bundle, ConfigAdmin,
- * {@code --add-opens java.smartcardio/sun.security.smartcardio=ALL-UNNAMED} (see {@link Winscard}), and
+ * {@code --add-opens java.smartcardio/sun.security.smartcardio=ALL-UNNAMED} (see {@link org.vccid.pcsc.JdkPcsc}), and
  * {@code PCSCLITE_CSOCK_NAME} when that pcscd is not the system's. Configuration required: the user's pcscd
  * decides the reader names and ports.
  */
@@ -77,7 +79,7 @@ public class VpcdTargetComponent implements Target {
     private final String host;
     private final int port;
     private final long presenceTimeoutMillis;
-    private final PcscContext pcscContext = new PcscContext(Winscard.jdk());
+    private final PcscContext pcscContext = new PcscContext(new JdkPcsc());
 
     @Activate
     public VpcdTargetComponent(BundleContext context, @Reference ConfigurationAdmin configAdmin, Config config) {
@@ -111,7 +113,7 @@ public class VpcdTargetComponent implements Target {
         if (reader.level() == ReaderSpec.Level.TPDU) {
             throw new NotSupportedException("vpcd is an APDU-level reader, the vector wants a TPDU-level one");
         }
-        String unavailable = Winscard.jdk().unavailableReason();
+        String unavailable = pcscContext.pcsc().unavailableReason();
         if (unavailable != null) {
             throw new IllegalStateException("PC/SC cannot be used: " + unavailable);
         }
@@ -170,8 +172,8 @@ public class VpcdTargetComponent implements Target {
                 }
             }
         };
-        return new PcscHostSession(Winscard.jdk(), ctx, readers.subList(0, reader.slots()), wiring,
-                Winscard.SCARD_PROTOCOL_T0 | Winscard.SCARD_PROTOCOL_T1, presenceTimeoutMillis, false);
+        return new PcscHostSession(pcscContext.pcsc(), ctx, readers.subList(0, reader.slots()), wiring,
+                Pcsc.SCARD_PROTOCOL_T0 | Pcsc.SCARD_PROTOCOL_T1, presenceTimeoutMillis, false);
     }
 
     private static final class Inserted {

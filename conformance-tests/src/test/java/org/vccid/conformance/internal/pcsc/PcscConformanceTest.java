@@ -27,6 +27,7 @@ import org.vccid.conformance.internal.vector.Vector;
 import org.vccid.conformance.internal.vector.VectorParser;
 import org.vccid.conformance.target.CardSource;
 import org.vccid.conformance.target.Target;
+import org.vccid.pcsc.Pcsc;
 
 /**
  * The vector library through real PC/SC: javax.smartcardio's natives -> a private pcscd -> (vpcd -> our card) or
@@ -235,7 +236,7 @@ class PcscConformanceTest {
                 negotiated.put((String) card.properties().get("vccid.card.type"), ((PcscHostSession) s).protocol(0));
             }
         }
-        assertEquals(Map.of("conformance", Winscard.SCARD_PROTOCOL_T1, "cac", Winscard.SCARD_PROTOCOL_T0), negotiated);
+        assertEquals(Map.of("conformance", Pcsc.SCARD_PROTOCOL_T1, "cac", Pcsc.SCARD_PROTOCOL_T0), negotiated);
 
         Target t0 = new ReaderPcscTarget("serial-pcsc-t0", List.of(new ReaderPcscTarget.Line("GemPCTwin",
                 () -> rig.engines.get(org.vccid.transport.serial.internal.framing.ReaderType.GemPCTwin),
@@ -385,7 +386,7 @@ class PcscConformanceTest {
             closeMirrorRig();
             for (String reader : rig.vpcdReaders()) {
                 long until = System.nanoTime() + 30_000_000_000L;
-                while ((Winscard.jdk().state(rig.context(), reader) & Winscard.SCARD_STATE_EMPTY) == 0) {
+                while ((PcscHostSession.state(rig.pcsc, rig.context(), reader) & Pcsc.SCARD_STATE_EMPTY) == 0) {
                     assertTrue(System.nanoTime() < until, reader + " still holds a card");
                     Thread.sleep(20);
                 }

@@ -24,6 +24,9 @@ import org.vccid.testkit.Proc;
 import org.vccid.transport.serial.internal.framing.ReaderType;
 import org.vccid.transport.serial.internal.line.LineSettings;
 import org.vccid.transport.serial.internal.line.SerialLineServer;
+import org.vccid.pcsc.JdkPcsc;
+import org.vccid.pcsc.Pcsc;
+import org.vccid.pcsc.PcscException;
 
 /**
  * One private pcscd for both PC/SC targets (a JVM talks to one pcscd: libpcsclite reads PCSCLITE_CSOCK_NAME once),
@@ -81,9 +84,11 @@ final class PcscRig implements AutoCloseable {
         if (!sock.equals(System.getenv("PCSCLITE_CSOCK_NAME"))) {
             return "PCSCLITE_CSOCK_NAME is not " + sock + " (run by conformance-tests' pcsc-real-peer surefire execution)";
         }
-        return Winscard.jdk().unavailableReason();
+        return new JdkPcsc().unavailableReason();
     }
 
+    /** The PC/SC calls of this rig (the JDK's natives). */
+    final Pcsc pcsc = new JdkPcsc();
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "vccid-ct-pcsc-card");
         t.setDaemon(true);
@@ -99,7 +104,7 @@ final class PcscRig implements AutoCloseable {
     private final List<Process> lines = new ArrayList<>();
     private final List<Path> links = new ArrayList<>();
     private Pcscd pcscd;
-    private PcscContext context = new PcscContext(Winscard.jdk());
+    private PcscContext context = new PcscContext(pcsc);
     private List<String> vpcdReaders;
     private final Map<ReaderType, List<String>> serialReaders = new EnumMap<>(ReaderType.class);
 
@@ -168,7 +173,7 @@ final class PcscRig implements AutoCloseable {
 
     private void startPcscd(String conf) throws Exception {
         pcscd = Pcscd.startIn(pcscdDir(), conf, Map.of("LIBCCID_ifdLogLevel", "0x0003"), "-d");
-        context = new PcscContext(Winscard.jdk()); // a context of a pcscd that is gone is useless
+        context = new PcscContext(pcsc); // a context of a pcscd that is gone is useless
     }
 
     /** Wait until pcscd lists every slot of every reader; name them. */
@@ -178,8 +183,8 @@ final class PcscRig implements AutoCloseable {
         String[] names = new String[0];
         while (true) {
             try {
-                names = Winscard.jdk().listReaders(context());
-            } catch (Winscard.PcscError e) {
+                names = pcsc.listReaders(context());
+            } catch (PcscException e) {
                 names = new String[0]; // not up yet: PcscContext establishes a new context next time
             }
             if (names.length >= want) {
@@ -203,7 +208,7 @@ final class PcscRig implements AutoCloseable {
     }
 
     /** This JVM's PC/SC context for the rig's pcscd. */
-    long context() throws Winscard.PcscError {
+    long context() throws PcscException {
         return context.get();
     }
 

@@ -12,6 +12,7 @@ import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.conformance.target.Target;
 import org.vccid.conformance.target.TargetSession;
 import org.vccid.transport.vpcd.internal.ConformanceVpcdSlots;
+import org.vccid.pcsc.Pcsc;
 
 /**
  * Our cards in pcscd through ccid.transport.vpcd (vsmartcard's vpcd driver): the host is a PC/SC application
@@ -82,7 +83,7 @@ final class VpcdTarget implements Target {
                 }
             }
         };
-        return new PcscHostSession(Winscard.jdk(), rig.context(), rig.vpcdReaders().subList(0, reader.slots()),
-                wiring, Winscard.SCARD_PROTOCOL_T0 | Winscard.SCARD_PROTOCOL_T1, 30_000, false);
+        return new PcscHostSession(rig.pcsc, rig.context(), rig.vpcdReaders().subList(0, reader.slots()),
+                wiring, Pcsc.SCARD_PROTOCOL_T0 | Pcsc.SCARD_PROTOCOL_T1, 30_000, false);
     }
 }

@@ -11,6 +11,7 @@ import org.vccid.conformance.internal.runner.Runner;
 import org.vccid.conformance.internal.runner.Targets;
 import org.vccid.conformance.internal.runner.VectorResult;
 import org.vccid.conformance.internal.vector.VectorParser;
+import org.vccid.pcsc.JdkPcsc;
 
 /**
  * In the default surefire JVM (no {@code --add-opens java.smartcardio/...}, named *Tests so that the pcsc-real-peer
@@ -21,19 +22,19 @@ class WithoutNativeAccessTests {
 
     private static ReaderPcscTarget target() {
         return new ReaderPcscTarget("serial-pcsc", List.of(new ReaderPcscTarget.Line("GemPCTwin", () -> null,
-                List.of("vccid Serial 00 00"))), ReaderPcscTarget.Protocol.AUTO, new PcscContext(Winscard.jdk()), 1000);
+                List.of("vccid Serial 00 00"))), ReaderPcscTarget.Protocol.AUTO, new PcscContext(new JdkPcsc()), 1000);
     }
 
     @Test
     void theMissingJvmOptionIsNamed() throws Exception {
-        String why = Winscard.jdk().unavailableReason();
+        String why = new JdkPcsc().unavailableReason();
         org.junit.jupiter.api.Assumptions.assumeTrue(why != null,
                 "this JVM has the add-opens (run with -Dtest in the pcsc-real-peer execution too)");
-        assertTrue(why.contains(Winscard.ADD_OPENS), why);
+        assertTrue(why.contains(JdkPcsc.ADD_OPENS), why);
         VectorResult r = new Runner(1000).run(VectorParser.parse("v.vec", "# clause: self-check\n"
                 + "# reader: slots=1 level=SHORT_APDU\ninsert\npower-on\n"), target(), Targets.conformanceCard());
         assertEquals(Outcome.ERROR, r.outcome(), r.message());
-        assertTrue(r.message().contains("PC/SC cannot be used: the JVM was started without " + Winscard.ADD_OPENS),
+        assertTrue(r.message().contains("PC/SC cannot be used: the JVM was started without " + JdkPcsc.ADD_OPENS),
                 r.message());
     }
 

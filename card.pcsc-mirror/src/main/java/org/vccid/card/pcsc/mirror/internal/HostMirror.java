@@ -1,5 +1,7 @@
 package org.vccid.card.pcsc.mirror.internal;
 
+import org.vccid.pcsc.Pcsc;
+import org.vccid.pcsc.PcscException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package org.vccid.card.pcsc.mirror.internal;
 
+import org.vccid.pcsc.JdkPcsc;
 import java.util.Hashtable;
 
 import org.osgi.framework.BundleContext;

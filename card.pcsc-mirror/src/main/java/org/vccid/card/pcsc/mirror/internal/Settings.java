@@ -1,5 +1,6 @@
 package org.vccid.card.pcsc.mirror.internal;
 
+import org.vccid.pcsc.Pcsc;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;

@@ -1,5 +1,6 @@
 package org.vccid.card.pcsc.mirror.internal;
 
+import org.vccid.pcsc.JdkPcsc;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;

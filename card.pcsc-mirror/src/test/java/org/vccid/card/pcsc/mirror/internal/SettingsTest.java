@@ -1,5 +1,6 @@
 package org.vccid.card.pcsc.mirror.internal;
 
+import org.vccid.pcsc.Pcsc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

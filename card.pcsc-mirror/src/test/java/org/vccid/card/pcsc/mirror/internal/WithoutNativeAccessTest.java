@@ -1,5 +1,7 @@
 package org.vccid.card.pcsc.mirror.internal;
 
+import org.vccid.pcsc.JdkPcsc;
+import org.vccid.pcsc.PcscException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

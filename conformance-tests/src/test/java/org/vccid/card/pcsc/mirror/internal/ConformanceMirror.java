@@ -1,5 +1,7 @@
 package org.vccid.card.pcsc.mirror.internal;
 
+import org.vccid.pcsc.JdkPcsc;
+
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;

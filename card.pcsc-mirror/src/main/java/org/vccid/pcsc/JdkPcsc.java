@@ -1,4 +1,4 @@
-package org.vccid.card.pcsc.mirror.internal;
+package org.vccid.pcsc;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -11,14 +11,14 @@ import java.lang.invoke.MethodType;
  * <p>Why not only the public javax.smartcardio API: it keeps one static PC/SC context per JVM and never
  * re-establishes it (after a pcscd restart every call fails until the JVM exits), it connects shared only, it
  * rewrites the logical-channel bits of CLA and refuses MANAGE CHANNEL on the basic channel, and it answers
- * 61xx/6Cxx itself. The mirror needs its own context and APDUs passed unchanged, so it calls the same natives
- * directly. That needs {@code --add-opens java.smartcardio/sun.security.smartcardio=ALL-UNNAMED} on the JVM
+ * 61xx/6Cxx itself. card.pcsc-mirror and the conformance runner's PC/SC targets need their own context and APDUs passed
+ * unchanged, so they call the same natives directly. That needs {@code --add-opens java.smartcardio/sun.security.smartcardio=ALL-UNNAMED} on the JVM
  * command line; without it {@link #unavailableReason()} says so.
  */
-final class JdkPcsc implements Pcsc {
+public final class JdkPcsc implements Pcsc {
 
-    static final String PACKAGE = "sun.security.smartcardio";
-    static final String ADD_OPENS = "--add-opens java.smartcardio/" + PACKAGE + "=ALL-UNNAMED";
+    public static final String PACKAGE = "sun.security.smartcardio";
+    public static final String ADD_OPENS = "--add-opens java.smartcardio/" + PACKAGE + "=ALL-UNNAMED";
 
     private final String unavailable;
     private MethodHandle establishContext;
@@ -31,7 +31,7 @@ final class JdkPcsc implements Pcsc {
     private MethodHandle exceptionCode;
     private Class<?> exceptionClass;
 
-    JdkPcsc() {
+    public JdkPcsc() {
         this.unavailable = init();
     }
 
@@ -42,7 +42,7 @@ final class JdkPcsc implements Pcsc {
         }
         if (!smartcardio.isOpen(PACKAGE, JdkPcsc.class.getModule())) {
             return "the JVM was started without " + ADD_OPENS
-                    + " (the mirror needs its own PC/SC context and raw SCardTransmit)";
+                    + " (vccid calls PC/SC with a context of its own and raw SCardTransmit)";
         }
         try {
             ClassLoader loader = javax.smartcardio.TerminalFactory.class.getClassLoader();

@@ -1,10 +1,11 @@
-package org.vccid.card.pcsc.mirror.internal;
+package org.vccid.pcsc;
 
 /**
- * The few PC/SC (pcsc-lite winscard) calls the mirror needs, with their native handles as {@code long}s. One
- * implementation: {@link JdkPcsc} (the JDK's own javax.smartcardio native layer).
+ * The few PC/SC (pcsc-lite winscard) calls vccid needs (card.pcsc-mirror, the conformance runner's PC/SC
+ * targets), with their native handles as {@code long}s. One implementation: {@link JdkPcsc} (the JDK's own javax.smartcardio native layer).
  */
-interface Pcsc {
+@org.osgi.annotation.versioning.ProviderType
+public interface Pcsc {
 
     int SCARD_SCOPE_USER = 0;
 
