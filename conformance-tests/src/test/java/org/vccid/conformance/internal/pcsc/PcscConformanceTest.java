@@ -310,17 +310,17 @@ class PcscConformanceTest {
         assumePeers();
         String why = org.vccid.card.pcsc.mirror.internal.ConformanceMirror.unavailableReason();
         Assumptions.assumeTrue(why == null, why);
-        java.util.concurrent.LinkedBlockingDeque<org.vccid.card.Card> free = new java.util.concurrent.LinkedBlockingDeque<>();
+        MirrorPool pool = new MirrorPool();
         for (int slot = 0; slot < 2; slot++) {
             MIRROR_RIG.add(org.vccid.transport.vpcd.internal.ConformanceVpcdSlots.insert("127.0.0.1",
                     PcscRig.VPCD_PORT + slot, new org.vccid.conformance.internal.card.ConformanceCard()));
         }
         MIRROR_RIG.add(org.vccid.card.pcsc.mirror.internal.ConformanceMirror.start(
-                java.util.regex.Pattern.quote(PcscRig.VPCD_NAME) + " 00 0[01]", (card, props) -> free.add(card),
-                free::remove));
+                java.util.regex.Pattern.quote(PcscRig.VPCD_NAME) + " 00 0[01]", (card, props) -> pool.add(card),
+                pool::remove));
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (free.size() < 2) {
-            assertTrue(System.nanoTime() < deadline, "the mirror did not register both vpcd cards: " + free.size());
+        while (pool.size() < 2) {
+            assertTrue(System.nanoTime() < deadline, "the mirror did not register both vpcd cards: " + pool.size());
             Thread.sleep(50);
         }
         CardSource mirrored = new CardSource() {
@@ -332,18 +332,12 @@ class PcscConformanceTest {
 
             @Override
             public org.vccid.card.Card newCard() {
-                org.vccid.card.Card c = free.pollFirst();
-                if (c == null) {
-                    throw new IllegalStateException("both mirrored cards are in use");
-                }
-                return c;
+                return pool.take();
             }
 
             @Override
             public void release(org.vccid.card.Card card) {
-                // least recently released first. replace-card-in-flight leaves its first card busy for 10 s (a slow
-                // command the engine no longer waits for): the next vector may wait for it, as a real reader would
-                free.addLast(card);
+                pool.release(card);
             }
         };
         org.vccid.conformance.internal.inprocess.EngineReaders readers =
@@ -393,5 +387,122 @@ class PcscConformanceTest {
             }
         }));
         return Stream.of(DynamicContainer.dynamicContainer("in-process x pcsc-mirror (vpcd)", tests));
+    }
+
+    /**
+     * The two mirrored cards, handed out idle card first. replace-card-in-flight removes a card while it still works
+     * on a 10-second command (the mirror's SCardTransmit to vpcd returns only when our card behind vpcd answers);
+     * that card comes back to the pool at once, but a vector given it would wait for that call before its power-on
+     * could run, and the step timeout is 10 s too. So a card is inserted only once it is idle: the insert step waits
+     * for that (it has no answer timeout), the power-on that follows never does.
+     */
+    static final class MirrorPool {
+        private final List<Counted> free = new ArrayList<>();
+        private final Map<org.vccid.card.Card, Counted> all = new java.util.IdentityHashMap<>();
+
+        synchronized void add(org.vccid.card.Card card) {
+            Counted c = new Counted(card);
+            all.put(card, c);
+            free.add(c);
+        }
+
+        synchronized void remove(org.vccid.card.Card card) {
+            Counted c = all.remove(card);
+            free.remove(c);
+        }
+
+        synchronized int size() {
+            return all.size();
+        }
+
+        /** An idle card; waits up to 30 s for a busy one to finish its call (never inside a timed step). */
+        org.vccid.card.Card take() {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (true) {
+                synchronized (this) {
+                    if (free.isEmpty()) {
+                        throw new IllegalStateException("both mirrored cards are in use");
+                    }
+                    Counted pick = free.stream().filter(c -> c.calls.get() == 0).findFirst()
+                            .orElse(System.nanoTime() < deadline ? null : free.get(0));
+                    if (pick != null) {
+                        free.remove(pick);
+                        return pick;
+                    }
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for an idle mirrored card", e);
+                }
+            }
+        }
+
+        synchronized void release(org.vccid.card.Card card) {
+            if (card instanceof Counted c && all.containsValue(c)) {
+                free.add(c); // least recently released first, among the idle ones
+            }
+        }
+    }
+
+    /** A mirrored card that counts the calls in progress on it. */
+    static final class Counted implements org.vccid.card.Card {
+        final org.vccid.card.Card card;
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        Counted(org.vccid.card.Card card) {
+            this.card = card;
+        }
+
+        @Override
+        public byte[] atr() {
+            return card.atr();
+        }
+
+        @Override
+        public byte[] powerOn() throws org.vccid.card.CardException {
+            calls.incrementAndGet();
+            try {
+                return card.powerOn();
+            } finally {
+                calls.decrementAndGet();
+            }
+        }
+
+        @Override
+        public byte[] warmReset() throws org.vccid.card.CardException {
+            calls.incrementAndGet();
+            try {
+                return card.warmReset();
+            } finally {
+                calls.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void powerOff() {
+            calls.incrementAndGet();
+            try {
+                card.powerOff();
+            } finally {
+                calls.decrementAndGet();
+            }
+        }
+
+        @Override
+        public byte[] transmit(byte[] buffer, int offset, int length) throws org.vccid.card.CardException {
+            calls.incrementAndGet();
+            try {
+                return card.transmit(buffer, offset, length);
+            } finally {
+                calls.decrementAndGet();
+            }
+        }
+
+        @Override
+        public boolean isNonBlocking() {
+            return card.isNonBlocking();
+        }
     }
 }
