@@ -3,14 +3,9 @@ package org.vccid.conformance.it;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +18,6 @@ import org.apache.felix.service.command.CommandProcessor;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
-import org.vccid.ccid.it.Provisioning;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
@@ -50,14 +44,10 @@ public class ConformanceIT {
     @Configuration
     public Option[] config() {
         return options(
-                Provisioning.services(),
-                mavenBundle("org.apache.felix", "org.apache.felix.log").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
-                bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
-                bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
-                systemProperty("reports.dir").value(System.getProperty("reports.dir")),
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                junitBundles());
+                Framework.services(),
+                Framework.bundleFile("core.bundle.file"),
+                Framework.bundleFile("bundle.file"),
+                Framework.passed("reports.dir"));
     }
 
     private String gogo(String command, ByteArrayOutputStream out) throws Exception {

@@ -2,14 +2,9 @@ package org.vccid.conformance.it;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +24,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.vccid.ccid.it.Provisioning;
 import org.vccid.conformance.target.Target;
 
 /**
@@ -58,41 +52,18 @@ public class PcscSerialIT {
     @Configuration
     public Option[] config() {
         return options(
-                Provisioning.services(),
-                mavenBundle("org.apache.felix", "org.apache.felix.log").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
-                bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
-                bundle(new File(System.getProperty("serial.bundle.file")).toURI().toString()),
+                Framework.services(),
+                Framework.bundleFile("core.bundle.file"),
+                Framework.bundleFile("serial.bundle.file"),
                 // org.vccid.pcsc (the PC/SC calls of the targets) comes from card.pcsc-mirror
-                bundle(new File(System.getProperty("mirror.bundle.file")).toURI().toString()),
-                bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
-                systemProperty("pcsc.pcscd.dir").value(System.getProperty("pcsc.pcscd.dir")),
-                systemProperty("serial.line.script").value(System.getProperty("serial.line.script")),
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                junitBundles());
+                Framework.bundleFile("mirror.bundle.file"),
+                Framework.bundleFile("bundle.file"),
+                Framework.passed("pcsc.pcscd.dir"),
+                Framework.passed("serial.line.script"));
     }
 
     private String gogo(String command, ByteArrayOutputStream out) throws Exception {
         return Gogo.run(gogo, command, out);
-    }
-
-    private static String unavailable() {
-        if (!new File("/usr/sbin/pcscd").canExecute()) {
-            return "pcscd is not installed";
-        }
-        if (!new File("/usr/lib/pcsc/drivers/serial/libccidtwin.so").exists()) {
-            return "libccid is not installed";
-        }
-        if (!new File("/usr/bin/socat").canExecute()) {
-            return "socat is not installed";
-        }
-        if (!new File("/usr/bin/opensc-tool").canExecute()) {
-            return "opensc-tool is not installed";
-        }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return "a private pcscd needs root (unshare -m)";
-        }
-        return null;
     }
 
     /** TCP sockets on the port in /proc/net/tcp(6) with this state (0A listening, 01 established). */
@@ -111,28 +82,9 @@ public class PcscSerialIT {
         return false;
     }
 
-    private static void await(String what, long seconds, java.util.concurrent.Callable<Boolean> condition)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.call()) {
-            assertTrue(what, System.nanoTime() < deadline);
-            Thread.sleep(50);
-        }
-    }
-
     private static Process pcscd(Path dir) throws Exception {
-        Path run = Files.createDirectories(dir.resolve("run"));
-        Files.deleteIfExists(run.resolve("pcscd.comm"));
-        Path conf = dir.resolve("reader.conf");
-        Files.writeString(conf, "FRIENDLYNAME \"" + READER + "\"\nDEVICENAME " + LINK
+        return PrivatePcscd.start(dir, "FRIENDLYNAME \"" + READER + "\"\nDEVICENAME " + LINK
                 + ":GemCorePOSPro\nLIBPATH /usr/lib/pcsc/drivers/serial/libccidtwin.so\n");
-        Files.createDirectories(Path.of("/run/pcscd"));
-        Process p = new ProcessBuilder("unshare", "-m", "sh", "-c", "mount --bind '" + run + "' /run/pcscd && exec"
-                + " /usr/sbin/pcscd -f -c '" + conf + "'").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("pcscd.log").toFile()).start();
-        await("pcscd socket", 30, () -> Files.exists(run.resolve("pcscd.comm")) || !p.isAlive());
-        assertTrue("pcscd exited: " + Files.readString(dir.resolve("pcscd.log")), p.isAlive());
-        return p;
     }
 
     /** How many of our serial reader's slots pcscd lists (opensc-tool -l). */
@@ -143,19 +95,6 @@ public class PcscSerialIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);
         return (int) out.lines().filter(l -> l.contains(READER)).count();
-    }
-
-    private static void stop(Process p) throws Exception {
-        if (p == null) {
-            return;
-        }
-        java.util.List<ProcessHandle> children = p.descendants().collect(java.util.stream.Collectors.toList());
-        p.destroy();
-        children.forEach(ProcessHandle::destroy);
-        if (!p.waitFor(5, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
-        children.forEach(ProcessHandle::destroyForcibly);
     }
 
     private String bundles() {
@@ -186,7 +125,8 @@ public class PcscSerialIT {
 
     @Test
     public void theLibraryRunsThroughLibccidsSerialDriver() throws Exception {
-        String why = unavailable();
+        String why = PrivatePcscd.unavailable("/usr/lib/pcsc/drivers/serial/libccidtwin.so", "libccid",
+                "/usr/bin/socat", "/usr/bin/opensc-tool");
         if (why != null) {
             System.out.println("SKIPPED: " + why);
         }
@@ -211,7 +151,7 @@ public class PcscSerialIT {
         Process pcscd = null;
         try {
             try {
-                await("our serial line listens on " + PORT, 30, () -> socket(PORT, "0A"));
+                PrivatePcscd.await("our serial line listens on " + PORT, 30, () -> socket(PORT, "0A"));
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; framework: " + bundles(), e);
             }
@@ -219,8 +159,8 @@ public class PcscSerialIT {
             pty = new ProcessBuilder("sh", System.getProperty("serial.line.script"), LINK.toString(),
                     Integer.toString(PORT)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            await("the pty " + LINK, 30, () -> Files.exists(LINK));
-            await("the pty line connects", 30, () -> socket(PORT, "01"));
+            PrivatePcscd.await("the pty " + LINK, 30, () -> Files.exists(LINK));
+            PrivatePcscd.await("the pty line connects", 30, () -> socket(PORT, "01"));
             Thread.sleep(500); // the line drops input until it has been quiet for 100 ms (settleMillis)
             pcscd = pcscd(dir);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -230,9 +170,9 @@ public class PcscSerialIT {
             if (listed(dir) < 5) {
                 // libccid allows 100 ms for an answer during its open and never retries: once more on a loaded box
                 System.out.println("pcscd did not open the serial reader; restarting pcscd once");
-                stop(pcscd);
+                PrivatePcscd.stop(pcscd);
                 pcscd = pcscd(dir);
-                await("pcscd lists 5 slots of " + READER, 15, () -> listed(dir) >= 5);
+                PrivatePcscd.await("pcscd lists 5 slots of " + READER, 15, () -> listed(dir) >= 5);
             }
 
             Hashtable<String, Object> tp = new Hashtable<>();
@@ -240,7 +180,7 @@ public class PcscSerialIT {
             tp.put("pcscReaders", new String[] {READER + " 00 00", READER + " 00 01", READER + " 00 02",
                     READER + " 00 03", READER + " 00 04"});
             cm.getConfiguration("org.vccid.conformance.pcsc.serial", "?").update(tp);
-            await("the serial-pcsc target service", 30, () -> !context.getServiceReferences(Target.class,
+            PrivatePcscd.await("the serial-pcsc target service", 30, () -> !context.getServiceReferences(Target.class,
                     "(" + Target.NAME + "=serial-pcsc)").isEmpty());
 
             Path reports = dir.resolve("reports-serial");
@@ -253,8 +193,8 @@ public class PcscSerialIT {
             assertTrue(xml, xml.contains("<testcase name=\"apdu/iso7816-cases-short.vec"));
             assertTrue(xml, !xml.contains("<failure") && !xml.contains("<error"));
         } finally {
-            stop(pcscd); // pcscd first: the pty must not vanish under it
-            stop(pty);
+            PrivatePcscd.stop(pcscd); // pcscd first: the pty must not vanish under it
+            PrivatePcscd.stop(pty);
             Files.deleteIfExists(LINK);
             line.delete();
             reader.delete();

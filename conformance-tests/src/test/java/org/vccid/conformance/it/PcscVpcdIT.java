@@ -3,19 +3,13 @@ package org.vccid.conformance.it;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
-import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Hashtable;
-import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
@@ -31,7 +25,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.vccid.ccid.it.Provisioning;
 import org.vccid.conformance.target.Target;
 
 /**
@@ -56,66 +49,30 @@ public class PcscVpcdIT {
     @Configuration
     public Option[] config() {
         return options(
-                Provisioning.services(),
-                mavenBundle("org.apache.felix", "org.apache.felix.log").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
-                bundle(new File(System.getProperty("core.bundle.file")).toURI().toString()),
-                bundle(new File(System.getProperty("vpcd.bundle.file")).toURI().toString()),
+                Framework.services(),
+                Framework.bundleFile("core.bundle.file"),
+                Framework.bundleFile("vpcd.bundle.file"),
                 // org.vccid.pcsc (the PC/SC calls of the targets) comes from card.pcsc-mirror
-                bundle(new File(System.getProperty("mirror.bundle.file")).toURI().toString()),
-                bundle(new File(System.getProperty("bundle.file")).toURI().toString()),
-                systemProperty("pcsc.pcscd.dir").value(System.getProperty("pcsc.pcscd.dir")),
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                junitBundles());
+                Framework.bundleFile("mirror.bundle.file"),
+                Framework.bundleFile("bundle.file"),
+                Framework.passed("pcsc.pcscd.dir"));
     }
 
     private String gogo(String command, ByteArrayOutputStream out) throws Exception {
         return Gogo.run(gogo, command, out);
     }
 
-    private static String unavailable() {
-        if (!new File("/usr/sbin/pcscd").canExecute()) {
-            return "pcscd is not installed";
-        }
-        if (!new File("/usr/lib/pcsc/drivers/serial/libifdvpcd.so").exists()) {
-            return "vsmartcard-vpcd is not installed";
-        }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return "a private pcscd needs root (unshare -m)";
-        }
-        return null;
-    }
-
-    /** A private pcscd (own mount namespace, socket where this JVM's PCSCLITE_CSOCK_NAME points) with vpcd. */
-    private static Process pcscd(Path dir) throws Exception {
-        Path run = Files.createDirectories(dir.resolve("run"));
-        Files.deleteIfExists(run.resolve("pcscd.comm"));
-        String hex = String.format("0x%04X", PORT);
-        Path conf = dir.resolve("reader.conf");
-        Files.writeString(conf, "FRIENDLYNAME \"" + READER + "\"\nDEVICENAME /dev/null:" + hex
-                + "\nLIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID " + hex + "\n");
-        Files.createDirectories(Path.of("/run/pcscd"));
-        Process p = new ProcessBuilder("unshare", "-m", "sh", "-c", "mount --bind '" + run + "' /run/pcscd && exec"
-                + " /usr/sbin/pcscd -f -c '" + conf + "'").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("pcscd.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(run.resolve("pcscd.comm"))) {
-            assertTrue("pcscd exited: " + Files.readString(dir.resolve("pcscd.log")), p.isAlive());
-            assertTrue("pcscd socket did not appear", System.nanoTime() < deadline);
-            Thread.sleep(50);
-        }
-        return p;
-    }
-
     @Test
     public void theLibraryRunsThroughVpcdAndAWrongVectorFails() throws Exception {
-        String why = unavailable();
+        String why = PrivatePcscd.unavailable("/usr/lib/pcsc/drivers/serial/libifdvpcd.so", "vsmartcard-vpcd");
         if (why != null) {
             System.out.println("SKIPPED: " + why);
         }
         Assume.assumeTrue(why, why == null);
         Path dir = Path.of(System.getProperty("pcsc.pcscd.dir"));
-        Process pcscd = pcscd(dir);
+        String hex = String.format("0x%04X", PORT);
+        Process pcscd = PrivatePcscd.start(dir, "FRIENDLYNAME \"" + READER + "\"\nDEVICENAME /dev/null:" + hex
+                + "\nLIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so\nCHANNELID " + hex + "\n");
         try {
             ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
             ConfigurationAdmin cm = context.getService(ref);
@@ -123,11 +80,8 @@ public class PcscVpcdIT {
             props.put("pcscReaders", new String[] {READER + " 00 00", READER + " 00 01"});
             props.put("port", PORT);
             cm.getConfiguration("org.vccid.conformance.pcsc.vpcd", "?").update(props);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (context.getServiceReferences(Target.class, "(" + Target.NAME + "=vpcd)").isEmpty()) {
-                assertTrue("the vpcd target service did not appear", System.nanoTime() < deadline);
-                Thread.sleep(50);
-            }
+            PrivatePcscd.await("the vpcd target service", 30,
+                    () -> !context.getServiceReferences(Target.class, "(" + Target.NAME + "=vpcd)").isEmpty());
 
             Path reports = dir.resolve("reports");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -157,10 +111,7 @@ public class PcscVpcdIT {
             assertEquals(null, cm.listConfigurations("(service.factoryPid=org.vccid.transport.vpcd)"));
             assertNotNull(context.getServiceReferences(Target.class, "(" + Target.NAME + "=vpcd)"));
         } finally {
-            pcscd.destroy();
-            if (!pcscd.waitFor(5, TimeUnit.SECONDS)) {
-                pcscd.destroyForcibly();
-            }
+            PrivatePcscd.stop(pcscd);
         }
     }
 }

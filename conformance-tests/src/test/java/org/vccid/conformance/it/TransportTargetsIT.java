@@ -4,13 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +32,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.vccid.ccid.it.Provisioning;
 import org.vccid.conformance.target.Target;
 
 /**
@@ -67,25 +62,17 @@ public class TransportTargetsIT {
     @Configuration
     public Option[] config() {
         return options(
-                Provisioning.services(),
-                mavenBundle("org.apache.felix", "org.apache.felix.log").versionAsInProject(),
-                mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime").versionAsInProject(),
+                Framework.services(),
                 mavenBundle("org.bouncycastle", "bcprov-jdk18on").versionAsInProject(),
                 mavenBundle("org.bouncycastle", "bcutil-jdk18on").versionAsInProject(),
                 mavenBundle("org.bouncycastle", "bcpkix-jdk18on").versionAsInProject(),
-                bundle(file("core.bundle.file")),
-                bundle(file("serial.bundle.file")),
+                Framework.bundleFile("core.bundle.file"),
+                Framework.bundleFile("serial.bundle.file"),
                 // started by the test once its configuration (a port of ours, not 3240) is in place
-                bundle(file("usbip.bundle.file")).noStart(),
-                bundle(file("cac.bundle.file")),
-                bundle(file("bundle.file")),
-                systemProperty("reports.dir").value(System.getProperty("reports.dir")),
-                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                junitBundles());
-    }
-
-    private static String file(String property) {
-        return new File(System.getProperty(property)).toURI().toString();
+                Framework.bundleFile("usbip.bundle.file").noStart(),
+                Framework.bundleFile("cac.bundle.file"),
+                Framework.bundleFile("bundle.file"),
+                Framework.passed("reports.dir"));
     }
 
     @Before
