@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.vccid.card.cac.internal.CacCard;
 import org.vccid.testkit.Proc;
-import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.framing.ReaderType;
 
 /**
  * Real peer: the CAC card (card.cac) in our serial reader, driven by OpenSC's PKCS#11 module through pcscd and

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vccid.testcard.TestCard;
 import org.vccid.testkit.Proc;
-import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.framing.ReaderType;
 
 /** Real peer: multi-slot serial readers (GemCore POS Pro: 5 slots, SEC1210: 2 slots, both without echo). */
 class MultiSlotPcscdTest {

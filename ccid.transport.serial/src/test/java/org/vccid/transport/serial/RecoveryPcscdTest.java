@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vccid.testcard.TestCard;
 import org.vccid.testkit.Proc;
-import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.framing.ReaderType;
 
 /**
  * Real peer: start and stop order, and recovery when our side restarts under a running pcscd. The pty line script

@@ -8,7 +8,7 @@ import java.util.Locale;
 import org.vccid.testcard.TestCard;
 import org.vccid.testkit.Pcscd;
 import org.vccid.testkit.Proc;
-import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.framing.ReaderType;
 
 /**
  * APDU/s through pcscd with javax.smartcardio (forked JVM, GET CHALLENGE 8, after 50 warm-up APDUs): our reader on
@@ -108,11 +108,11 @@ public final class SerialBenchmark {
             server.awaitLineReady(5000);
             java.io.InputStream in = s.getInputStream();
             java.io.OutputStream out = s.getOutputStream();
-            byte[] on = org.vccid.transport.serial.internal.framing.Twin.frame(
+            byte[] on = org.vccid.transport.serial.framing.Twin.frame(
                     org.vccid.iso7816.Hex.decode("62 00 00 00 00 00 00 01 00 00"));
             out.write(on);
             in.readNBytes(on.length + 17);
-            byte[] xfr = org.vccid.transport.serial.internal.framing.Twin.frame(
+            byte[] xfr = org.vccid.transport.serial.framing.Twin.frame(
                     org.vccid.iso7816.Hex.decode("6F 05 00 00 00 00 01 00 00 00 00 84 00 00 08"));
             int answer = xfr.length + 3 + 10 + 10;
             long t0 = 0;
@@ -151,10 +151,10 @@ public final class SerialBenchmark {
                         ReaderType.GemPCTwin), () -> engine);
                 org.vccid.transport.serial.internal.line.PtyBenchHost h =
                         new org.vccid.transport.serial.internal.line.PtyBenchHost(link)) {
-            byte[] on = org.vccid.transport.serial.internal.framing.Twin.frame(
+            byte[] on = org.vccid.transport.serial.framing.Twin.frame(
                     org.vccid.iso7816.Hex.decode("62 00 00 00 00 00 00 01 00 00"));
             h.exchange(on, on.length + 17);
-            byte[] xfr = org.vccid.transport.serial.internal.framing.Twin.frame(
+            byte[] xfr = org.vccid.transport.serial.framing.Twin.frame(
                     org.vccid.iso7816.Hex.decode("6F 05 00 00 00 00 01 00 00 00 00 84 00 00 08"));
             int answer = xfr.length + 3 + 10 + 10;
             long t0 = 0;

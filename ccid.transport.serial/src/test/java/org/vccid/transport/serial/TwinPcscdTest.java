@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.vccid.iso7816.Hex;
 import org.vccid.testcard.TestCard;
 import org.vccid.testkit.Proc;
-import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.framing.ReaderType;
 
 /**
  * Real peer: pcscd 1.9 + libccid's libccidtwin.so (GemPC Twin: echo, one slot) drive our reader through a pty;

@@ -9,7 +9,7 @@ import org.vccid.conformance.internal.serial.SerialLines;
 import org.vccid.conformance.internal.serial.TwinHost;
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.reader.Reader;
-import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.framing.ReaderType;
 import org.vccid.transport.serial.internal.line.LineSettings;
 import org.vccid.transport.serial.internal.line.SerialLineServer;
 
@@ -27,7 +27,7 @@ final class ServerLines implements SerialLines {
     }
 
     @Override
-    public Line create(String name, ReaderSpec spec, TwinHost.Type type, String firmware) throws Exception {
+    public Line create(String name, ReaderSpec spec, ReaderType type, String firmware) throws Exception {
         ReaderFactory.Built built = readers.create(name, spec);
         SerialLineServer server = null;
         IOException last = null;

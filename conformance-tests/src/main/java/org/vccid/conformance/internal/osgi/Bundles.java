@@ -32,6 +32,25 @@ public final class Bundles {
         }
     }
 
+    /**
+     * Fail unless this bundle's optional import of the package holding {@code className} is wired.
+     *
+     * @param owner a class of this bundle (its class loader is asked)
+     * @param className a class of the optionally imported package
+     * @param symbolicName the bundle that exports the package
+     * @param target the target's name, for the message
+     */
+    public static void requireImport(Class<?> owner, String className, String symbolicName, String target) {
+        try {
+            Class.forName(className, false, owner.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            String pkg = className.substring(0, className.lastIndexOf('.'));
+            throw new IllegalStateException("the " + target + " target needs the package " + pkg + " (bundle "
+                    + symbolicName + "), which this bundle's optional import did not wire: the " + symbolicName
+                    + " bundle came after this one; refresh this bundle", e);
+        }
+    }
+
     static String state(int s) {
         switch (s) {
         case Bundle.INSTALLED:

@@ -14,6 +14,7 @@ import org.vccid.conformance.internal.inprocess.ReaderFactory;
 import org.vccid.conformance.internal.osgi.Bundles;
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.reader.Reader;
+import org.vccid.transport.serial.framing.ReaderType;
 
 /**
  * Readers and lines as a user's distribution makes them: a factory configuration of {@code org.vccid.reader}
@@ -70,7 +71,7 @@ public final class ConfigAdminLines implements SerialLines {
     }
 
     @Override
-    public Line create(String name, ReaderSpec spec, TwinHost.Type type, String firmware) throws Exception {
+    public Line create(String name, ReaderSpec spec, ReaderType type, String firmware) throws Exception {
         Bundles.requireActive(context, SERIAL_BUNDLE, SerialTarget.NAME, LINE_PID);
         ReaderFactory.Built built = readers.create(name, spec);
         Configuration line = null;

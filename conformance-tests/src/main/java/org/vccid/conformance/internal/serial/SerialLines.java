@@ -2,6 +2,7 @@ package org.vccid.conformance.internal.serial;
 
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.reader.Reader;
+import org.vccid.transport.serial.framing.ReaderType;
 
 /**
  * Makes a reader as a vector asks and a ccid.transport.serial line serving it on a loopback TCP port: through
@@ -27,5 +28,5 @@ public interface SerialLines {
     /**
      * @param firmware the line's answer to the firmware escape (a host checks it reached this line)
      */
-    Line create(String name, ReaderSpec spec, TwinHost.Type type, String firmware) throws Exception;
+    Line create(String name, ReaderSpec spec, ReaderType type, String firmware) throws Exception;
 }

@@ -21,6 +21,7 @@ import org.vccid.conformance.target.NotSupportedException;
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.conformance.target.Target;
 import org.vccid.conformance.target.TargetSession;
+import org.vccid.transport.serial.framing.ReaderType;
 
 /**
  * The serial target: the reader is served by a ccid.transport.serial line (GemPC Twin framing on a loopback TCP
@@ -63,7 +64,7 @@ public final class SerialTarget implements Target {
 
     @Override
     public TargetSession open(ReaderSpec spec, CardSource cards) throws Exception {
-        TwinHost.Type type = TwinHost.Type.forSlots(spec.slots());
+        ReaderType type = ReaderType.forSlots(spec.slots());
         if (type == null) {
             throw new NotSupportedException("libccid's serial reader types have at most 5 slots (GemCorePOSPro);"
                     + " the vector asks for " + spec.slots());
@@ -93,7 +94,7 @@ public final class SerialTarget implements Target {
         final AtomicLong notices = new AtomicLong();
         private volatile boolean closed;
 
-        Session(SerialLines.Line line, TwinHost.Type type, String firmware, CardSource cards, long timeoutMillis)
+        Session(SerialLines.Line line, ReaderType type, String firmware, CardSource cards, long timeoutMillis)
                 throws Exception {
             this.line = line;
             this.slots = new SlotCards(line.reader(), cards);
@@ -138,7 +139,7 @@ public final class SerialTarget implements Target {
         }
 
         /** libccid's open sequence (ccid_serial.c OpenSerialByName, ccid_open_hack_pre / _post). */
-        private void open(TwinHost.Type type, String firmware, long timeoutMillis) throws Exception {
+        private void open(ReaderType type, String firmware, long timeoutMillis) throws Exception {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
             int seq = 0;
             byte[] fw = exchange(message(0x6B, seq++, new byte[] { (byte) type.openEscape() }), deadline,
@@ -148,7 +149,7 @@ public final class SerialTarget implements Target {
                 throw new IOException("the line on port " + line.port() + " answered the firmware escape with "
                         + TwinHost.hex(fw, fw.length) + " (\"" + got + "\"), not this line's \"" + firmware + "\"");
             }
-            if (type != TwinHost.Type.SEC1210) {
+            if (type != ReaderType.SEC1210) {
                 byte[] sync = exchange(message(0x6B, seq++, new byte[] { 1, 1, 1 }), deadline, "Escape 01 01 01");
                 require(sync, 0x83, false, "Escape 01 01 01");
             }

@@ -1,5 +1,6 @@
 package org.vccid.conformance.internal.serial;
 
+import java.util.EnumSet;
 import java.util.Set;
 
 import org.osgi.framework.BundleContext;
@@ -11,6 +12,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.vccid.conformance.internal.osgi.Bundles;
 import org.vccid.conformance.target.CardSource;
 import org.vccid.conformance.target.ReaderSpec;
 import org.vccid.conformance.target.Target;
@@ -19,8 +21,8 @@ import org.vccid.conformance.target.TargetSession;
 /**
  * The serial target as a service ({@code vccid:conformance --target serial}): each vector's reader and a
  * ccid.transport.serial line for it are made through ConfigAdmin; the runner plays libccid's side of the line over
- * TCP. Only ConfigAdmin ties it to ccid.transport.serial: without that bundle this component still starts and
- * {@link #open} fails at once, saying what is missing.
+ * TCP, written with ccid.transport.serial's exported framing. That package is an optional import: without the
+ * serial bundle this component still starts and {@link #open} fails at once, saying what is missing.
  */
 @Component(name = SerialTargetComponent.PID, service = Target.class,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, property = Target.NAME + "=" + SerialTarget.NAME)
@@ -45,26 +47,40 @@ public class SerialTargetComponent implements Target {
         long timeoutMillis() default 20_000;
     }
 
-    private final SerialTarget target;
+    private final BundleContext context;
+    private final ConfigurationAdmin configAdmin;
+    private final Config config;
+    private volatile Target target;
 
     @Activate
     public SerialTargetComponent(BundleContext context, @Reference ConfigurationAdmin configAdmin, Config config) {
-        this.target = new SerialTarget(new ConfigAdminLines(context, configAdmin, config.firstPort(),
-                config.lastPort(), config.timeoutMillis()), config.timeoutMillis());
+        this.context = context;
+        this.configAdmin = configAdmin;
+        this.config = config;
     }
 
     @Override
     public String name() {
-        return target.name();
+        return SerialTarget.NAME;
     }
 
     @Override
     public Set<Feature> features() {
-        return target.features();
+        return EnumSet.of(Feature.BULK); // as SerialTarget: the line carries bulk messages, no interrupt pipe
     }
 
     @Override
     public TargetSession open(ReaderSpec reader, CardSource cards) throws Exception {
-        return target.open(reader, cards);
+        Target t = target;
+        if (t == null) {
+            Bundles.requireActive(context, ConfigAdminLines.SERIAL_BUNDLE, SerialTarget.NAME,
+                    ConfigAdminLines.LINE_PID);
+            Bundles.requireImport(getClass(), "org.vccid.transport.serial.framing.Twin",
+                    ConfigAdminLines.SERIAL_BUNDLE, SerialTarget.NAME);
+            t = new SerialTarget(new ConfigAdminLines(context, configAdmin, config.firstPort(), config.lastPort(),
+                    config.timeoutMillis()), config.timeoutMillis());
+            target = t;
+        }
+        return t.open(reader, cards);
     }
 }

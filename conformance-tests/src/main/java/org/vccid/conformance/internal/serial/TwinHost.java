@@ -6,13 +6,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.vccid.transport.serial.framing.ReaderType;
+import org.vccid.transport.serial.framing.Twin;
+
 /**
  * libccid's side of one GemPC Twin serial line ({@code ccid_serial.c}), pure: CCID messages in, frame bytes out;
  * line bytes in, events out. No I/O, no threads (the caller serialises {@link #command} and {@link #feed}).
  *
  * <ul>
  * <li>Frame: {@code 03 06 <CCID message> LRC}, LRC = XOR of every preceding byte of the frame.</li>
- * <li>Echo ({@link Type#echo()}, GemPC Twin): the reader sends every command frame back unchanged before its
+ * <li>Echo ({@link ReaderType#echo()}, GemPC Twin): the reader sends every command frame back unchanged before its
  * answer. libccid only parses the echo as a frame; this host is stricter: the echo must equal the oldest command
  * frame not yet echoed, and no answer may arrive for a command (same bSlot and bSeq) before its echo.</li>
  * <li>Between frames: {@code 50 02} (card removed) and {@code 50 03} (card inserted) are card movement notices
@@ -25,57 +28,7 @@ import java.util.List;
  */
 public final class TwinHost {
 
-    public static final int SYNC = 0x03;
-    public static final int CTRL_ACK = 0x06;
-    public static final int CTRL_NAK = 0x15;
-    public static final int NOTICE = 0x50;
-    /** SYNC + CTRL before the message, LRC after it. */
-    public static final int OVERHEAD = 3;
     private static final int HEADER = 10;
-
-    /** The serial reader types of libccid (the DEVICENAME suffix), by what the host side needs of them. */
-    public enum Type {
-        /** One slot, echoes every command frame, opens with Escape 02. */
-        GemPCTwin(1, true, 0x02),
-        /** Two slots, no echo, opens with Escape 06 and does not send Escape 01 01 01. */
-        SEC1210(2, false, 0x06),
-        /** Five slots, no echo, opens with Escape 02. */
-        GemCorePOSPro(5, false, 0x02);
-
-        private final int slots;
-        private final boolean echo;
-        private final int openEscape;
-
-        Type(int slots, boolean echo, int openEscape) {
-            this.slots = slots;
-            this.echo = echo;
-            this.openEscape = openEscape;
-        }
-
-        /** Slots libccid opens for this type. */
-        public int slots() {
-            return slots;
-        }
-
-        public boolean echo() {
-            return echo;
-        }
-
-        /** The Escape byte libccid opens with (the firmware string). */
-        public int openEscape() {
-            return openEscape;
-        }
-
-        /** The smallest type with at least {@code slots} slots, or null (more than 5). */
-        public static Type forSlots(int slots) {
-            for (Type t : new Type[] { GemPCTwin, SEC1210, GemCorePOSPro }) {
-                if (slots <= t.slots) {
-                    return t;
-                }
-            }
-            return null;
-        }
-    }
 
     /** What the line delivered. */
     public interface Event {
@@ -103,7 +56,7 @@ public final class TwinHost {
 
     private enum State { IDLE, CTRL, NAK_LRC, NOTICE, FRAME }
 
-    private final Type type;
+    private final ReaderType type;
     private final int maxMessageLength;
     private final ArrayDeque<byte[]> unechoed = new ArrayDeque<>();
     private final byte[] buf;
@@ -118,16 +71,16 @@ public final class TwinHost {
      * @param maxMessageLength the reader's dwMaxCCIDMessageLength (header included): a longer frame is an error,
      *        as libccid's "Wrong value for frame size"
      */
-    public TwinHost(Type type, int maxMessageLength) {
+    public TwinHost(ReaderType type, int maxMessageLength) {
         if (maxMessageLength < HEADER) {
             throw new IllegalArgumentException("maxMessageLength " + maxMessageLength);
         }
         this.type = type;
         this.maxMessageLength = maxMessageLength;
-        this.buf = new byte[maxMessageLength + OVERHEAD];
+        this.buf = new byte[maxMessageLength + Twin.OVERHEAD];
     }
 
-    public Type type() {
+    public ReaderType type() {
         return type;
     }
 
@@ -139,25 +92,6 @@ public final class TwinHost {
     /** Command frames whose echo has not come yet. */
     public int unechoed() {
         return unechoed.size();
-    }
-
-    /** XOR of {@code len} bytes. */
-    public static int lrc(byte[] b, int off, int len) {
-        int x = 0;
-        for (int i = off; i < off + len; i++) {
-            x ^= b[i];
-        }
-        return x & 0xFF;
-    }
-
-    /** {@code 03 06 <message> LRC}. */
-    public static byte[] frame(byte[] message) {
-        byte[] f = new byte[message.length + OVERHEAD];
-        f[0] = SYNC;
-        f[1] = CTRL_ACK;
-        System.arraycopy(message, 0, f, 2, message.length);
-        f[f.length - 1] = (byte) lrc(f, 0, f.length - 1);
-        return f;
     }
 
     /**
@@ -195,7 +129,7 @@ public final class TwinHost {
 
     /** The frame to write for one command; remembered for its echo (echo types). */
     public byte[] command(byte[] message) {
-        byte[] f = frame(message);
+        byte[] f = Twin.frame(message);
         if (type.echo()) {
             unechoed.addLast(f);
         }
@@ -220,9 +154,9 @@ public final class TwinHost {
             switch (state) {
             case IDLE:
                 i++;
-                if (c == SYNC) {
+                if (c == Twin.SYNC) {
                     state = State.CTRL;
-                } else if (c == NOTICE) {
+                } else if (c == Twin.NOTIFY_SLOT_CHANGE) {
                     state = State.NOTICE;
                 } else {
                     fail(String.format("junk byte %02X between frames", c));
@@ -230,21 +164,21 @@ public final class TwinHost {
                 break;
             case NOTICE:
                 i++;
-                if (c != 0x02 && c != 0x03) {
+                if (c != Twin.CARD_ABSENT && c != Twin.CARD_PRESENT) {
                     fail(String.format("50 %02X between frames is not a card movement notice (50 02 / 50 03)", c));
                 }
-                events.add(new Event.Notice(c == 0x03));
+                events.add(new Event.Notice(c == Twin.CARD_PRESENT));
                 state = State.IDLE;
                 break;
             case CTRL:
                 i++;
-                if (c == CTRL_ACK) {
-                    buf[0] = SYNC;
-                    buf[1] = CTRL_ACK;
+                if (c == Twin.CTRL_ACK) {
+                    buf[0] = Twin.SYNC;
+                    buf[1] = Twin.CTRL_ACK;
                     have = 2;
                     need = 2 + 5;
                     state = State.FRAME;
-                } else if (c == CTRL_NAK) {
+                } else if (c == Twin.CTRL_NAK) {
                     state = State.NAK_LRC;
                 } else {
                     fail(String.format("03 %02X: unknown CTRL byte (06 ACK, 15 NAK)", c));
@@ -252,7 +186,7 @@ public final class TwinHost {
                 break;
             case NAK_LRC:
                 i++;
-                if (c != (SYNC ^ CTRL_NAK)) {
+                if (c != (Twin.SYNC ^ Twin.CTRL_NAK)) {
                     fail(String.format("NAK frame 03 15 %02X: bad LRC (16)", c));
                 }
                 events.add(new Event.Nak());
@@ -288,7 +222,7 @@ public final class TwinHost {
     }
 
     private void frame(List<Event> events) throws LineError {
-        if (lrc(buf, 0, have) != 0) {
+        if (Twin.lrc(buf, 0, have) != 0) {
             fail("bad LRC in frame " + hex(buf, have));
         }
         byte[] f = Arrays.copyOf(buf, have);

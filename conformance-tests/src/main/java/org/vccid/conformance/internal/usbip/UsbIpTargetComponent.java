@@ -60,13 +60,8 @@ public class UsbIpTargetComponent implements Target {
         if (t == null) {
             Bundles.requireActive(context, ConfigAdminExports.USBIP_BUNDLE, UsbIpTarget.NAME,
                     ConfigAdminExports.USBIP_PID);
-            try {
-                Class.forName("org.vccid.transport.usbip.wire.UsbIp", false, getClass().getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                throw new IllegalStateException("the usbip target needs the package org.vccid.transport.usbip.wire"
-                        + " (bundle " + ConfigAdminExports.USBIP_BUNDLE + "), which this bundle's optional import"
-                        + " did not wire: the usbip bundle came after this one; refresh this bundle", e);
-            }
+            Bundles.requireImport(getClass(), "org.vccid.transport.usbip.wire.UsbIp", ConfigAdminExports.USBIP_BUNDLE,
+                    UsbIpTarget.NAME);
             t = UsbIpTargets.create(context, configAdmin, timeoutMillis);
             target = t;
         }

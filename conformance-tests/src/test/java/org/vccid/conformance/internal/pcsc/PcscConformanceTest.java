@@ -239,8 +239,8 @@ class PcscConformanceTest {
         assertEquals(Map.of("conformance", Pcsc.SCARD_PROTOCOL_T1, "cac", Pcsc.SCARD_PROTOCOL_T0), negotiated);
 
         Target t0 = new ReaderPcscTarget("serial-pcsc-t0", List.of(new ReaderPcscTarget.Line("GemPCTwin",
-                () -> rig.engines.get(org.vccid.transport.serial.internal.framing.ReaderType.GemPCTwin),
-                rig.serialReaders(org.vccid.transport.serial.internal.framing.ReaderType.GemPCTwin))),
+                () -> rig.engines.get(org.vccid.transport.serial.framing.ReaderType.GemPCTwin),
+                rig.serialReaders(org.vccid.transport.serial.framing.ReaderType.GemPCTwin))),
                 ReaderPcscTarget.Protocol.T0, rig.pcscContext(), 30_000);
         // case 3 and case 2 with a fitting Le: the T=0 card's answers stand as they are (61xx for case 3 is final)
         VectorResult r = new Runner(10_000).run(vector("# reader: slots=1 level=SHORT_APDU\ninsert\npower-on\n"

@@ -21,7 +21,7 @@ import org.vccid.ccid.internal.engine.ExchangeLevel;
 import org.vccid.ccid.internal.engine.ReaderSettings;
 import org.vccid.testkit.Pcscd;
 import org.vccid.testkit.Proc;
-import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.framing.ReaderType;
 import org.vccid.transport.serial.internal.line.LineSettings;
 import org.vccid.transport.serial.internal.line.SerialLineServer;
 import org.vccid.pcsc.JdkPcsc;

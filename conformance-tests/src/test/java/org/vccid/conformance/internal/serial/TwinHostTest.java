@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.vccid.conformance.internal.serial.TwinHost.Event;
-import org.vccid.conformance.internal.serial.TwinHost.Type;
 import org.vccid.iso7816.Hex;
+import org.vccid.transport.serial.framing.ReaderType;
+import org.vccid.transport.serial.framing.Twin;
 
 /** libccid's side of the GemPC Twin framing, with the bytes libccid 1.5.2 exchanges (libccid-serial.md). */
 class TwinHostTest {
@@ -50,26 +51,26 @@ class TwinHostTest {
 
     @Test
     void framesAreLibccidsBytes() {
-        assertArrayEquals(ESCAPE_02_FRAME, TwinHost.frame(ESCAPE_02));
+        assertArrayEquals(ESCAPE_02_FRAME, Twin.frame(ESCAPE_02));
         assertArrayEquals(Hex.decode("03 06 6B 03 00 00 00 00 01 00 00 00 01 01 01 6D"),
-                TwinHost.frame(Hex.decode("6B 03000000 00 01 00 00 00 01 01 01")));
-        assertArrayEquals(Hex.decode("03 06 65 00 00 00 00 00 02 00 00 00 62"), TwinHost.frame(GET_SLOT_STATUS));
-        assertEquals(0, TwinHost.lrc(SLOT_STATUS_FRAME, 0, SLOT_STATUS_FRAME.length), "a whole frame XORs to 0");
+                Twin.frame(Hex.decode("6B 03000000 00 01 00 00 00 01 01 01")));
+        assertArrayEquals(Hex.decode("03 06 65 00 00 00 00 00 02 00 00 00 62"), Twin.frame(GET_SLOT_STATUS));
+        assertEquals(0, Twin.lrc(SLOT_STATUS_FRAME, 0, SLOT_STATUS_FRAME.length), "a whole frame XORs to 0");
     }
 
     @Test
     void twinEchoThenAnswerInOneChunkOrByteByByte() throws Exception {
-        TwinHost h = new TwinHost(Type.GemPCTwin, 271);
+        TwinHost h = new TwinHost(ReaderType.GemPCTwin, 271);
         assertArrayEquals(ESCAPE_02_FRAME, h.command(ESCAPE_02));
         assertEquals(1, h.unechoed());
-        List<Event> e = feedAll(h, cat(ESCAPE_02_FRAME, TwinHost.frame(FIRMWARE_ANSWER)));
+        List<Event> e = feedAll(h, cat(ESCAPE_02_FRAME, Twin.frame(FIRMWARE_ANSWER)));
         assertEquals(1, e.size());
         assertArrayEquals(FIRMWARE_ANSWER, ((Event.Answer) e.get(0)).message());
         assertEquals(1, h.echoes());
         assertEquals(0, h.unechoed());
 
         h.command(GET_SLOT_STATUS);
-        byte[] line = cat(TwinHost.frame(GET_SLOT_STATUS), SLOT_STATUS_FRAME);
+        byte[] line = cat(Twin.frame(GET_SLOT_STATUS), SLOT_STATUS_FRAME);
         List<Event> got = new ArrayList<>();
         for (int i = 0; i < line.length; i++) {
             got.addAll(h.feed(line, i, 1));
@@ -80,7 +81,7 @@ class TwinHostTest {
 
     @Test
     void cardMovementNoticesAndNakBetweenFrames() throws Exception {
-        TwinHost h = new TwinHost(Type.GemCorePOSPro, 271);
+        TwinHost h = new TwinHost(ReaderType.GemCorePOSPro, 271);
         h.command(GET_SLOT_STATUS);
         List<Event> e = feedAll(h, Hex.decode("50 03 50"), Hex.decode("02"), SLOT_STATUS_FRAME, Hex.decode("03 15"),
                 Hex.decode("16"));
@@ -94,15 +95,15 @@ class TwinHostTest {
 
     @Test
     void twoCommandsInFlightTheirEchoesAndAnswersInterleaved() throws Exception {
-        TwinHost h = new TwinHost(Type.GemPCTwin, 271);
+        TwinHost h = new TwinHost(ReaderType.GemPCTwin, 271);
         byte[] slow = Hex.decode("6F 04000000 00 00 00 00 00 80 5E 00 14");
         byte[] status = Hex.decode("65 00000000 00 01 00 00 00");
         h.command(slow);
         h.command(status);
         byte[] timeExtension = Hex.decode("80 00000000 00 00 80 01 00");
         byte[] statusAnswer = Hex.decode("81 00000000 00 01 40 E0 00");
-        List<Event> e = feedAll(h, TwinHost.frame(slow), TwinHost.frame(timeExtension), TwinHost.frame(status),
-                TwinHost.frame(statusAnswer));
+        List<Event> e = feedAll(h, Twin.frame(slow), Twin.frame(timeExtension), Twin.frame(status),
+                Twin.frame(statusAnswer));
         assertEquals(2, e.size());
         assertArrayEquals(timeExtension, ((Event.Answer) e.get(0)).message());
         assertArrayEquals(statusAnswer, ((Event.Answer) e.get(1)).message());
@@ -122,13 +123,13 @@ class TwinHostTest {
         "a wrong echo | GemPCTwin | 03 06 65 00 00 00 00 00 03 00 00 00 63 | not the echo of the oldest command",
         "an echo from POS Pro | GemCorePOSPro | 03 06 65 00 00 00 00 00 02 00 00 00 62 | a reader type that does not echo",
     })
-    void lineErrors(String what, Type type, String bytes, String message) throws Exception {
+    void lineErrors(String what, ReaderType type, String bytes, String message) throws Exception {
         TwinHost h = new TwinHost(type, 100);
         h.command(GET_SLOT_STATUS);
         byte[] b = Hex.decode(bytes);
         TwinHost.LineError e = assertThrows(TwinHost.LineError.class, () -> h.feed(b, 0, b.length));
         assertTrue(e.getMessage().contains(message), e.getMessage());
-        byte[] good = cat(TwinHost.frame(GET_SLOT_STATUS), SLOT_STATUS_FRAME);
+        byte[] good = cat(Twin.frame(GET_SLOT_STATUS), SLOT_STATUS_FRAME);
         assertThrows(TwinHost.LineError.class, () -> h.feed(good, 0, good.length), "out of step for good");
     }
 
@@ -148,7 +149,7 @@ class TwinHostTest {
         "synchronous mode | GemCorePOSPro | 6B 03000000 00 00 00 00 00 01 01 01 | Escape 01 01 01 is a Gemalto escape",
         "GET_FIRMWARE_FEATURES | GemPCTwin | 6B 01000000 00 00 00 00 00 6A | Escape 6A is a Gemalto escape",
     })
-    void whatTheLineCannotCarry(String what, Type type, String bytes, String reason) {
+    void whatTheLineCannotCarry(String what, ReaderType type, String bytes, String reason) {
         byte[] m;
         if (bytes.startsWith("XFR ")) { // an XfrBlock of this total size, dwLength right
             m = new byte[Integer.parseInt(bytes.substring(4))];
@@ -165,16 +166,5 @@ class TwinHostTest {
             assertNotNull(why, what);
             assertTrue(why.contains(reason), why);
         }
-    }
-
-    @Test
-    void readerTypeBySlotCount() {
-        assertEquals(Type.GemPCTwin, Type.forSlots(1));
-        assertEquals(Type.SEC1210, Type.forSlots(2));
-        assertEquals(Type.GemCorePOSPro, Type.forSlots(3));
-        assertEquals(Type.GemCorePOSPro, Type.forSlots(5));
-        assertNull(Type.forSlots(6));
-        assertTrue(Type.GemPCTwin.echo());
-        assertEquals(0x06, Type.SEC1210.openEscape());
     }
 }

@@ -17,7 +17,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.util.tracker.ServiceTracker;
 import org.vccid.reader.Reader;
 import org.vccid.transport.CcidDevice;
-import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.framing.ReaderType;
 import org.vccid.transport.serial.internal.line.LineHolder;
 import org.vccid.transport.serial.internal.line.LineSettings;
 import org.vccid.transport.serial.internal.line.SerialLineServer;

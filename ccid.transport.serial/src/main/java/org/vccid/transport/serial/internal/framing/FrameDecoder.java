@@ -1,5 +1,7 @@
 package org.vccid.transport.serial.internal.framing;
 
+import org.vccid.transport.serial.framing.Twin;
+
 /**
  * Cuts a byte stream from the host into GemPC Twin frames. Input may arrive in any chunks (TCP). Pure and
  * single-threaded: one decoder per line, fed by the line's reader thread.

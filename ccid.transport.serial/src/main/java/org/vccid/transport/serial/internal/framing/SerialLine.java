@@ -8,6 +8,9 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntUnaryOperator;
 
+import org.vccid.transport.serial.framing.ReaderType;
+import org.vccid.transport.serial.framing.Twin;
+
 /**
  * The reader's side of one GemPC Twin serial line, as libccid's serial driver expects it. Pure: bytes in, bytes
  * and messages out through an {@link Output}; no I/O, no threads.

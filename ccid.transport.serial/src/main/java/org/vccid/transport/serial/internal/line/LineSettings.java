@@ -2,7 +2,7 @@ package org.vccid.transport.serial.internal.line;
 
 import java.net.InetSocketAddress;
 
-import org.vccid.transport.serial.internal.framing.ReaderType;
+import org.vccid.transport.serial.framing.ReaderType;
 import org.vccid.transport.serial.internal.framing.SerialLine;
 
 /** What one serial line needs, immutable; built from a configuration or by tests. */

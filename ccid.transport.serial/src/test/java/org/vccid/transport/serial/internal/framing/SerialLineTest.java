@@ -13,6 +13,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vccid.iso7816.Hex;
+import org.vccid.transport.serial.framing.ReaderType;
+import org.vccid.transport.serial.framing.Twin;
 
 /** Byte vectors for the GemPC Twin line: what libccid's serial driver sends and what it must get back. */
 class SerialLineTest {
@@ -242,5 +244,16 @@ class SerialLineTest {
         assertTrue(ReaderType.GemPCTwin.echo());
         assertFalse(ReaderType.SEC1210.echo());
         assertThrows(IllegalArgumentException.class, () -> ReaderType.parse("GemPCPinPad"));
+        assertEquals(0x02, ReaderType.GemPCTwin.openEscape());
+        assertEquals(0x06, ReaderType.SEC1210.openEscape());
+    }
+
+    @Test
+    void readerTypeBySlotCount() {
+        assertEquals(ReaderType.GemPCTwin, ReaderType.forSlots(1));
+        assertEquals(ReaderType.SEC1210, ReaderType.forSlots(2));
+        assertEquals(ReaderType.GemCorePOSPro, ReaderType.forSlots(3));
+        assertEquals(ReaderType.GemCorePOSPro, ReaderType.forSlots(5));
+        assertNull(ReaderType.forSlots(6));
     }
 }

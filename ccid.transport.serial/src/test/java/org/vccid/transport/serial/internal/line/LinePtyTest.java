@@ -27,8 +27,8 @@ import org.vccid.ccid.internal.engine.ReaderSettings;
 import org.vccid.iso7816.Hex;
 import org.vccid.testcard.TestCard;
 import org.vccid.transport.CcidDevice;
-import org.vccid.transport.serial.internal.framing.ReaderType;
-import org.vccid.transport.serial.internal.framing.Twin;
+import org.vccid.transport.serial.framing.ReaderType;
+import org.vccid.transport.serial.framing.Twin;
 
 /**
  * The pty mode with the real engine behind it, driven through the pty's slave the way libccid opens it (no pcscd):

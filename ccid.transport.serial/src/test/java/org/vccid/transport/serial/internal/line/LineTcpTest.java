@@ -25,8 +25,8 @@ import org.vccid.ccid.internal.engine.ReaderSettings;
 import org.vccid.iso7816.Hex;
 import org.vccid.testcard.TestCard;
 import org.vccid.transport.CcidDevice;
-import org.vccid.transport.serial.internal.framing.ReaderType;
-import org.vccid.transport.serial.internal.framing.Twin;
+import org.vccid.transport.serial.framing.ReaderType;
+import org.vccid.transport.serial.framing.Twin;
 
 /**
  * The TCP adapter with the real engine behind it, driven by a socket that plays libccid's serial driver: framing

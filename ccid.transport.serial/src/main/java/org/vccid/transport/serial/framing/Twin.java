@@ -1,4 +1,4 @@
-package org.vccid.transport.serial.internal.framing;
+package org.vccid.transport.serial.framing;
 
 /**
  * The GemPC Twin serial framing (libccid {@code ccid_serial.c}): {@code SYNC CTRL <CCID message> LRC}, where LRC is

@@ -1,4 +1,4 @@
-package org.vccid.transport.serial.internal.framing;
+package org.vccid.transport.serial.framing;
 
 import java.util.Locale;
 
@@ -44,6 +44,17 @@ public enum ReaderType {
     /** The DEVICENAME suffix, e.g. {@code /tmp/line:GemCorePOSPro}. */
     public String deviceSuffix() {
         return ":" + name();
+    }
+
+    /** The type with the fewest slots that has at least {@code slots}, or null (the driver opens 5 at most). */
+    public static ReaderType forSlots(int slots) {
+        ReaderType best = null;
+        for (ReaderType r : values()) {
+            if (slots <= r.slots && (best == null || r.slots < best.slots)) {
+                best = r;
+            }
+        }
+        return best;
     }
 
     /** Parse a type name, case-insensitive as the driver does (strcasecmp). */
