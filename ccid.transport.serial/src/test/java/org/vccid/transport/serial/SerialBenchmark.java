@@ -89,95 +89,103 @@ public final class SerialBenchmark {
         }
     }
 
-    /** Our side alone: a TCP client playing the driver (Twin framing, echo) sends T=0 GET CHALLENGE TPDUs. */
-    static String lineOnly(int n) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
-        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+    /** One exchange with our side: write a command frame, read {@code answer} bytes back (echo included). */
+    interface Exchange {
+        void run(byte[] frame, int answer) throws Exception;
+    }
+
+    /** A TPDU-level engine holding a T=0 test card in slot 0, with its threads; closed after one measurement. */
+    static final class BenchEngine implements AutoCloseable {
+        final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+        final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
                 .newSingleThreadScheduledExecutor();
-        org.vccid.ccid.internal.engine.CcidEngine engine = new org.vccid.ccid.internal.engine.CcidEngine(
+        final org.vccid.ccid.internal.engine.CcidEngine engine = new org.vccid.ccid.internal.engine.CcidEngine(
                 org.vccid.ccid.internal.engine.ReaderSettings.builder("line").level(
                         org.vccid.ccid.internal.engine.ExchangeLevel.TPDU).build(),
                 pool, timer, new org.vccid.ccid.internal.engine.CardClaims());
-        engine.slot(0).insert(new TestCard(TestCard.ATR_T0, true));
-        try (org.vccid.transport.serial.internal.line.SerialLineServer server =
-                new org.vccid.transport.serial.internal.line.SerialLineServer(
-                        org.vccid.transport.serial.internal.line.LineSettings.loopback(37494, ReaderType.GemPCTwin),
-                        () -> engine);
+
+        BenchEngine() {
+            engine.slot(0).insert(new TestCard(TestCard.ATR_T0, true));
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+            pool.shutdownNow();
+            timer.shutdownNow();
+        }
+    }
+
+    /**
+     * Power the card on, then time {@code n} T=0 GET CHALLENGE TPDUs (after 1,000 warm-up ones) as the driver frames
+     * them on a GemPC Twin line: each answer is the echo and the DataBlock frame (8 challenge bytes, SW 90 00).
+     *
+     * @return exchanges per second
+     */
+    static double exchangesPerSecond(int n, Exchange ex) throws Exception {
+        byte[] on = org.vccid.transport.serial.framing.Twin.frame(
+                org.vccid.iso7816.Hex.decode("62 00 00 00 00 00 00 01 00 00"));
+        ex.run(on, on.length + 17);
+        byte[] xfr = org.vccid.transport.serial.framing.Twin.frame(
+                org.vccid.iso7816.Hex.decode("6F 05 00 00 00 00 01 00 00 00 00 84 00 00 08"));
+        int answer = xfr.length + 3 + 10 + 10;
+        long t0 = 0;
+        for (int i = -1000; i < n; i++) {
+            if (i == 0) {
+                t0 = System.nanoTime();
+            }
+            ex.run(xfr, answer);
+        }
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Our side alone: a TCP client playing the driver (Twin framing, echo) sends T=0 GET CHALLENGE TPDUs. */
+    static String lineOnly(int n) throws Exception {
+        try (BenchEngine e = new BenchEngine();
+                org.vccid.transport.serial.internal.line.SerialLineServer server =
+                        new org.vccid.transport.serial.internal.line.SerialLineServer(
+                                org.vccid.transport.serial.internal.line.LineSettings.loopback(37494,
+                                        ReaderType.GemPCTwin), () -> e.engine);
                 java.net.Socket s = new java.net.Socket("127.0.0.1", 37494)) {
             s.setTcpNoDelay(true);
             server.awaitLineReady(5000);
             java.io.InputStream in = s.getInputStream();
             java.io.OutputStream out = s.getOutputStream();
-            byte[] on = org.vccid.transport.serial.framing.Twin.frame(
-                    org.vccid.iso7816.Hex.decode("62 00 00 00 00 00 00 01 00 00"));
-            out.write(on);
-            in.readNBytes(on.length + 17);
-            byte[] xfr = org.vccid.transport.serial.framing.Twin.frame(
-                    org.vccid.iso7816.Hex.decode("6F 05 00 00 00 00 01 00 00 00 00 84 00 00 08"));
-            int answer = xfr.length + 3 + 10 + 10;
-            long t0 = 0;
-            for (int i = -1000; i < n; i++) {
-                if (i == 0) {
-                    t0 = System.nanoTime();
-                }
-                out.write(xfr);
+            double rate = exchangesPerSecond(n, (frame, answer) -> {
+                out.write(frame);
                 if (in.readNBytes(answer).length != answer) {
                     throw new IllegalStateException("line closed");
                 }
-            }
-            double rate = n / ((System.nanoTime() - t0) / 1e9);
+            });
             return String.format(Locale.ROOT, "%-44s %6.0f exchanges/s (no pcscd, no pty: our side's ceiling)",
                     "TCP client -> our line -> engine, T=0", rate);
-        } finally {
-            engine.close();
-            pool.shutdownNow();
-            timer.shutdownNow();
         }
     }
 
     /** Our side on its own pty: a host on the slave playing the driver (blocking I/O like libccid), no pcscd. */
     static String ptyOnly(int n) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
-        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
-                .newSingleThreadScheduledExecutor();
-        org.vccid.ccid.internal.engine.CcidEngine engine = new org.vccid.ccid.internal.engine.CcidEngine(
-                org.vccid.ccid.internal.engine.ReaderSettings.builder("line").level(
-                        org.vccid.ccid.internal.engine.ExchangeLevel.TPDU).build(),
-                pool, timer, new org.vccid.ccid.internal.engine.CardClaims());
-        engine.slot(0).insert(new TestCard(TestCard.ATR_T0, true));
         java.nio.file.Path link = java.nio.file.Path.of("/tmp/vccid-serial-pty-bench-only");
-        try (org.vccid.transport.serial.internal.line.SerialPty pty = new org.vccid.transport.serial.internal.line
-                .SerialPty(link, org.vccid.transport.serial.internal.line.LineSettings.loopback(1,
-                        ReaderType.GemPCTwin), () -> engine);
+        try (BenchEngine e = new BenchEngine();
+                org.vccid.transport.serial.internal.line.SerialPty pty = new org.vccid.transport.serial.internal.line
+                        .SerialPty(link, org.vccid.transport.serial.internal.line.LineSettings.loopback(1,
+                                ReaderType.GemPCTwin), () -> e.engine);
                 org.vccid.transport.serial.internal.line.PtyBenchHost h =
                         new org.vccid.transport.serial.internal.line.PtyBenchHost(link)) {
-            byte[] on = org.vccid.transport.serial.framing.Twin.frame(
-                    org.vccid.iso7816.Hex.decode("62 00 00 00 00 00 00 01 00 00"));
-            h.exchange(on, on.length + 17);
-            byte[] xfr = org.vccid.transport.serial.framing.Twin.frame(
-                    org.vccid.iso7816.Hex.decode("6F 05 00 00 00 00 01 00 00 00 00 84 00 00 08"));
-            int answer = xfr.length + 3 + 10 + 10;
-            long t0 = 0;
-            for (int i = -1000; i < n; i++) {
-                if (i == 0) {
-                    t0 = System.nanoTime();
-                }
-                h.exchange(xfr, answer);
-            }
-            double rate = n / ((System.nanoTime() - t0) / 1e9);
+            double rate = exchangesPerSecond(n, h::exchange);
             return String.format(Locale.ROOT, "%-44s %6.0f exchanges/s (no pcscd: our side + the pty)",
                     "pty host -> our pty -> engine, T=0", rate);
-        } finally {
-            engine.close();
-            pool.shutdownNow();
-            timer.shutdownNow();
         }
+    }
+
+    /** A pcscd reader.conf for vpcd listening on {@code port}. */
+    static String vpcdConf(int port) {
+        return "FRIENDLYNAME \"Bench VPCD\"\nDEVICENAME /dev/null:0x" + Integer.toHexString(port)
+                + "\nLIBPATH " + VPCD_DRIVER + "\nCHANNELID 0x" + Integer.toHexString(port) + "\n";
     }
 
     static String vpcd(int n, int rounds) throws Exception {
         int port = 37496;
-        String conf = "FRIENDLYNAME \"Bench VPCD\"\nDEVICENAME /dev/null:0x" + Integer.toHexString(port)
-                + "\nLIBPATH " + VPCD_DRIVER + "\nCHANNELID 0x" + Integer.toHexString(port) + "\n";
+        String conf = vpcdConf(port);
         try (Pcscd pcscd = Pcscd.start("bench-vpcd", conf);
                 VpiccCard card = new VpiccCard(port, new TestCard(TestCard.ATR_T1, true))) {
             String reader = "Bench VPCD 00 00";
@@ -200,8 +208,7 @@ public final class SerialBenchmark {
      */
     static List<String> paired(int n, int rounds) throws Exception {
         int port = 37496;
-        String conf = "FRIENDLYNAME \"Bench VPCD\"\nDEVICENAME /dev/null:0x" + Integer.toHexString(port)
-                + "\nLIBPATH " + VPCD_DRIVER + "\nCHANNELID 0x" + Integer.toHexString(port) + "\n";
+        String conf = vpcdConf(port);
         try (Rig t0 = new Rig("bench-pty0", ReaderType.GemPCTwin, 1, 37497, Rig.Mode.OWN_PTY);
                 Rig t1 = new Rig("bench-pty1", ReaderType.GemPCTwin, 1, 37498, Rig.Mode.OWN_PTY);
                 Rig socat = new Rig("bench-socat", ReaderType.GemPCTwin, 1, 37495, Rig.Mode.PLAIN_SOCAT);
