@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,6 +74,19 @@ class PcscMirrorRealPeerTest {
         }
     }
 
+    /**
+     * Starts a mirror for one step, stopping the previous one first: a step that failed half-way must not leave
+     * its mirror running (an exclusive one would keep the card from every later client, other test classes too).
+     */
+    private HostMirror startMirror(Settings settings, Recorder recorder) {
+        if (mirror != null) {
+            mirror.stop();
+        }
+        mirror = new HostMirror(new JdkPcsc(), settings, recorder, recorder);
+        mirror.start();
+        return mirror;
+    }
+
     private static Settings settings(String include, String shareMode) {
         return new Settings(include, "", shareMode, "*", 300, 200);
     }
@@ -96,8 +110,7 @@ class PcscMirrorRealPeerTest {
     @Test
     @Order(1)
     void withoutPcscdTheMirrorLogsOnceKeepsRetryingAndPicksUpTheServiceWhenItComes() throws Exception {
-        mirror = new HostMirror(new JdkPcsc(), settings(".*", "shared"), rec, rec);
-        mirror.start();
+        startMirror(settings(".*", "shared"), rec);
         Thread.sleep(1500); // about 7 retries at 200 ms
         assertEquals(1, rec.count("WARN", "no PC/SC service"), () -> "one warning expected:\n" + rec.log());
         assertTrue(rec.events.isEmpty());
@@ -199,13 +212,18 @@ class PcscMirrorRealPeerTest {
     @Test
     @Order(4)
     void pcscdRestartUnregistersTheCardAndBringsItBack() throws Exception {
+        long before = rec.count("WARN", "no PC/SC service"); // step 1's
         pcscd.close(); // vicc exits with it
         assertEquals("-" + ViccPeer.READER_0, rec.next(WAIT_S));
-        vicc.waitFor();
-        long warnings = rec.count("WARN", "no PC/SC service");
-        assertTrue(warnings >= 1, () -> rec.log().toString());
-        Thread.sleep(1000);
-        assertEquals(warnings, rec.count("WARN", "no PC/SC service"), "logged once, not once per retry");
+        assertTrue(vicc.waitFor(WAIT_S, TimeUnit.SECONDS), "vicc exits with vpcd");
+        // the mirror unregisters the card, then logs: wait for that one warning rather than race the thread
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (rec.count("WARN", "no PC/SC service") == before && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals(before + 1, rec.count("WARN", "no PC/SC service"), () -> String.join("\n", rec.log()));
+        Thread.sleep(1000); // about 5 retries
+        assertEquals(before + 1, rec.count("WARN", "no PC/SC service"), "logged once, not once per retry");
 
         startHost();
         assertEquals("+" + ViccPeer.READER_0, rec.next(WAIT_S));
@@ -228,8 +246,7 @@ class PcscMirrorRealPeerTest {
     @Order(6)
     void exclusiveModeKeepsOtherPcscClientsOut() throws Exception {
         Recorder ex = new Recorder();
-        mirror = new HostMirror(new JdkPcsc(), settings(".*", "exclusive"), ex, ex);
-        mirror.start();
+        startMirror(settings(".*", "exclusive"), ex);
         assertEquals("+" + ViccPeer.READER_0, ex.next(WAIT_S));
         Proc.Result other = pcscd.client(Duration.ofSeconds(20), "opensc-tool", "-r", "0", "-s", "0084000008");
         assertFalse(other.output.contains("SW1=0x90"), () -> "opensc-tool got in despite exclusive mode:\n" + other);
@@ -246,8 +263,7 @@ class PcscMirrorRealPeerTest {
     void onlyReadersMatchingThePatternAreMirrored() throws Exception {
         vicc1 = ViccPeer.startVicc(dir, 1);
         Recorder only1 = new Recorder();
-        mirror = new HostMirror(new JdkPcsc(), settings(".* 00 01", "shared"), only1, only1);
-        mirror.start();
+        startMirror(settings(".* 00 01", "shared"), only1);
         assertEquals("+" + ViccPeer.READER_1, only1.next(WAIT_S));
         Thread.sleep(700); // two more change waits: reader 00 00 (card present) must stay unmirrored
         assertTrue(only1.events.isEmpty(), () -> "unexpected " + only1.events);
