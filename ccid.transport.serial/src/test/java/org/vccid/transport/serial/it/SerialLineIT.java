@@ -67,14 +67,16 @@ public class SerialLineIT {
 
         try (Socket s = connect()) {
             InputStream in = s.getInputStream();
-            Thread.sleep(300); // the line settles
-            s.getOutputStream().write(Hex.decode(FIRMWARE));
-            String answer = read(in, 400);
+            Exchange x = (hex, ms) -> {
+                s.getOutputStream().write(Hex.decode(hex));
+                return read(in, ms);
+            };
+            String answer = until(x, FIRMWARE, a -> a.startsWith(FIRMWARE + " 03 06 83 0B 00 00 00 00 00"));
             assertTrue(answer, answer.startsWith(FIRMWARE + " 03 06 83 0B 00 00 00 00 00"));
             assertTrue(answer, answer.contains("49 54 20 66 69 72 6D 77 61 72 65")); // "IT firmware"
-            // the card bundle's card is in the slot: present, inactive
-            s.getOutputStream().write(Hex.decode(GET_SLOT_STATUS));
-            assertEquals(GET_SLOT_STATUS + " 03 06 81 00 00 00 00 00 02 01 00 00 87", read(in, 400));
+            // the card bundle's card is in the slot: present, inactive (SCR binds the reader asynchronously)
+            assertEquals(GET_SLOT_STATUS + " 03 06 81 00 00 00 00 00 02 01 00 00 87",
+                    until(x, GET_SLOT_STATUS, a -> a.endsWith(" 03 06 81 00 00 00 00 00 02 01 00 00 87")));
             // power on: the test card's T=0 ATR
             s.getOutputStream().write(Hex.decode("03 06 62 00 00 00 00 00 03 01 00 00 65"));
             assertEquals("03 06 62 00 00 00 00 00 03 01 00 00 65 03 06 80 04 00 00 00 00 03 00 00 00 3B 02 14 50 FF",
@@ -82,15 +84,11 @@ public class SerialLineIT {
 
             // the reader goes away: the line only echoes (an unplugged reader does not answer)
             reader.delete();
-            Thread.sleep(500);
-            s.getOutputStream().write(Hex.decode(GET_SLOT_STATUS));
-            assertEquals(GET_SLOT_STATUS, read(in, 400));
+            assertEquals(GET_SLOT_STATUS, until(x, GET_SLOT_STATUS, GET_SLOT_STATUS::equals));
 
             // and comes back
             readerConfig();
-            Thread.sleep(1000);
-            s.getOutputStream().write(Hex.decode(GET_SLOT_STATUS));
-            String back = read(in, 1000);
+            String back = until(x, GET_SLOT_STATUS, a -> a.endsWith(" 03 06 81 00 00 00 00 00 02 01 00 00 87"));
             assertTrue(back, back.startsWith(GET_SLOT_STATUS + " "));
             assertTrue(back, back.endsWith("03 06 81 00 00 00 00 00 02 01 00 00 87"));
         } finally {
@@ -129,17 +127,17 @@ public class SerialLineIT {
                 h.write(FIRMWARE);
                 String answer = h.read(400);
                 assertTrue(answer, answer.startsWith(FIRMWARE + " 03 06 83 0B 00 00 00 00 00"));
-                h.write(GET_SLOT_STATUS);
-                assertEquals(GET_SLOT_STATUS + " 03 06 81 00 00 00 00 00 02 01 00 00 87", h.read(400));
+                Exchange x = (hex, ms) -> {
+                    h.write(hex);
+                    return h.read(ms);
+                };
+                assertEquals(GET_SLOT_STATUS + " 03 06 81 00 00 00 00 00 02 01 00 00 87",
+                        until(x, GET_SLOT_STATUS, a -> a.endsWith(" 03 06 81 00 00 00 00 00 02 01 00 00 87")));
 
                 reader.delete();
-                Thread.sleep(500);
-                h.write(GET_SLOT_STATUS);
-                assertEquals(GET_SLOT_STATUS, h.read(400));
+                assertEquals(GET_SLOT_STATUS, until(x, GET_SLOT_STATUS, GET_SLOT_STATUS::equals));
                 readerConfig();
-                Thread.sleep(1000);
-                h.write(GET_SLOT_STATUS);
-                String back = h.read(1000);
+                String back = until(x, GET_SLOT_STATUS, a -> a.endsWith(" 03 06 81 00 00 00 00 00 02 01 00 00 87"));
                 assertTrue(back, back.endsWith("03 06 81 00 00 00 00 00 02 01 00 00 87"));
                 assertEquals("the same pty throughout", slave, java.nio.file.Files.readSymbolicLink(link));
 
@@ -221,6 +219,24 @@ public class SerialLineIT {
         props.put("slot.cards", new String[] { "(vccid.card.type=test)" });
         c.update(props);
         return c;
+    }
+
+    /** Sends one frame and returns what arrived within ms. */
+    interface Exchange {
+        String send(String hex, int ms) throws Exception;
+    }
+
+    /**
+     * Sends the frame again until the answer passes the check (ConfigAdmin and SCR act asynchronously: a reader
+     * configured or deleted a moment ago may not be bound or unbound yet), for at most 30 s; the last answer.
+     */
+    private static String until(Exchange x, String hex, java.util.function.Predicate<String> ok) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        String answer = x.send(hex, 400);
+        while (!ok.test(answer) && System.currentTimeMillis() < deadline) {
+            answer = x.send(hex, 400);
+        }
+        return answer;
     }
 
     private static Socket connect() throws Exception {
