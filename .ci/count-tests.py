@@ -27,6 +27,13 @@ for f in files:
     skipped += skip
     if bad:
         print(f"FAILED in {f}: {bad}")
+        # each failed test in run order with its message's first line: the first one is often the cause,
+        # the later ones its consequences (a CI log shows only its tail)
+        for case in root.iter("testcase"):
+            for problem in list(case.findall("failure")) + list(case.findall("error")):
+                message = (problem.get("message") or problem.text or "").strip().splitlines()
+                first = message[0][:200] if message else ""
+                print(f"  {case.get('classname', '').rsplit('.', 1)[-1]}.{case.get('name')}: {first}")
 for f in empty:
     print(f"report with 0 tests: {f}")
 passed = total - failed - skipped
