@@ -2,8 +2,13 @@ package org.vccid.conformance.internal.pcsc;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
+import org.vccid.card.Card;
+import org.vccid.conformance.target.CardSource;
 import org.vccid.conformance.target.TargetSession;
 import org.vccid.pcsc.Pcsc;
 import org.vccid.pcsc.PcscException;
@@ -28,16 +33,74 @@ import org.vccid.pcsc.PcscException;
  */
 public final class PcscHostSession implements TargetSession {
 
-    /** How a target puts cards in and takes them out of the readers PC/SC shows. */
-    public interface SlotWiring {
+    /**
+     * The cards in the slots of the readers PC/SC shows: a fresh card of the run for each insert, given back on
+     * remove, every card still in taken out when the session ends. Only how a card reaches a slot differs between
+     * targets: that is the {@link Connector}.
+     */
+    public static final class SlotWiring {
+
+        /** How a target puts a card into a slot on the transport's side. */
+        @FunctionalInterface
+        public interface Connector {
+            /** Puts the card into the slot; closing the result takes it out again. */
+            AutoCloseable connect(int slot, Card card) throws Exception;
+        }
+
+        private record Inserted(Card card, AutoCloseable connection) {
+        }
+
+        private final String target;
+        private final CardSource cards;
+        private final Connector connector;
+        private final Map<Integer, Inserted> in = new HashMap<>();
+
+        /** @param target the target's name, for what {@link #close()} reports */
+        public SlotWiring(String target, CardSource cards, Connector connector) {
+            this.target = target;
+            this.cards = cards;
+            this.connector = connector;
+        }
+
         /** Put a fresh card of the run into the slot. */
-        void insert(int slot) throws Exception;
+        void insert(int slot) throws Exception {
+            if (in.containsKey(slot)) {
+                throw new IllegalStateException("slot " + slot + " already holds a card");
+            }
+            Card c = cards.newCard();
+            AutoCloseable connection;
+            try {
+                connection = connector.connect(slot, c);
+            } catch (Exception | Error e) {
+                cards.release(c);
+                throw e;
+            }
+            in.put(slot, new Inserted(c, connection));
+        }
 
         /** Take the slot's card out. */
-        void remove(int slot) throws Exception;
+        void remove(int slot) throws Exception {
+            Inserted i = in.remove(slot);
+            if (i == null) {
+                throw new IllegalStateException("slot " + slot + " holds no card");
+            }
+            try {
+                i.connection.close();
+            } finally {
+                cards.release(i.card);
+            }
+        }
 
         /** Take out every card still in (the session ends). */
-        void close();
+        void close() {
+            for (Integer slot : Set.copyOf(in.keySet())) {
+                try {
+                    remove(slot);
+                } catch (Exception e) {
+                    System.err.println(target + " target: removing the card of slot " + slot + ": " + e);
+                }
+            }
+        }
     }
 
     private final Pcsc pc;

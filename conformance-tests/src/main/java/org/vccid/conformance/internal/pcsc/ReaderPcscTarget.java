@@ -3,9 +3,7 @@ package org.vccid.conformance.internal.pcsc;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -145,35 +143,10 @@ public final class ReaderPcscTarget implements Target {
             throw new IllegalStateException("reader " + line.label + " has " + reader.slots().size()
                     + " slot(s), its PC/SC names say " + line.pcscReaders.size());
         }
-        Map<Integer, Card> in = new HashMap<>();
-        PcscHostSession.SlotWiring wiring = new PcscHostSession.SlotWiring() {
-            @Override
-            public void insert(int slot) {
-                if (in.containsKey(slot)) {
-                    throw new IllegalStateException("slot " + slot + " already holds a card");
-                }
-                Card c = cards.newCard();
-                in.put(slot, c);
-                reader.slots().get(slot).insert(c);
-            }
-
-            @Override
-            public void remove(int slot) {
-                Card c = in.remove(slot);
-                if (c == null) {
-                    throw new IllegalStateException("slot " + slot + " holds no card");
-                }
-                reader.slots().get(slot).eject();
-                cards.release(c);
-            }
-
-            @Override
-            public void close() {
-                for (Integer slot : Set.copyOf(in.keySet())) {
-                    remove(slot);
-                }
-            }
-        };
+        PcscHostSession.SlotWiring wiring = new PcscHostSession.SlotWiring(name(), cards, (slot, c) -> {
+            reader.slots().get(slot).insert(c);
+            return () -> reader.slots().get(slot).eject();
+        });
         return new PcscHostSession(context.pcsc(), context.get(), line.pcscReaders.subList(0, spec.slots()), wiring,
                 t1 ? Pcsc.SCARD_PROTOCOL_T1 : Pcsc.SCARD_PROTOCOL_T0, presenceTimeoutMillis, true);
     }

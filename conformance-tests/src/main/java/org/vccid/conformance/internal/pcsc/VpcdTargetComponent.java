@@ -1,10 +1,8 @@
 package org.vccid.conformance.internal.pcsc;
 
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -118,73 +116,33 @@ public class VpcdTargetComponent implements Target {
             throw new IllegalStateException("PC/SC cannot be used: " + unavailable);
         }
         long ctx = pcscContext.get();
-        Map<Integer, Inserted> in = new HashMap<>();
-        PcscHostSession.SlotWiring wiring = new PcscHostSession.SlotWiring() {
-            @Override
-            public void insert(int slot) throws Exception {
-                if (in.containsKey(slot)) {
-                    throw new IllegalStateException("slot " + slot + " already holds a card");
-                }
-                Card c = cards.newCard();
-                String id = UUID.randomUUID().toString();
-                Hashtable<String, Object> props = new Hashtable<>();
-                props.put(INSERTION, id);
-                ServiceRegistration<Card> reg = context.registerService(Card.class, c, props);
-                Configuration cfg;
-                try {
-                    cfg = configAdmin.createFactoryConfiguration(VPCD_PID, "?");
-                    Hashtable<String, Object> slotConfig = new Hashtable<>();
-                    slotConfig.put("host", host);
-                    slotConfig.put("port", port + slot);
-                    slotConfig.put("card.target", "(" + INSERTION + "=" + id + ")");
-                    slotConfig.put("reconnectMillis", 100);
-                    cfg.update(slotConfig);
-                } catch (Exception | Error e) {
-                    reg.unregister();
-                    cards.release(c);
-                    throw e;
-                }
-                in.put(slot, new Inserted(c, reg, cfg));
+        PcscHostSession.SlotWiring wiring = new PcscHostSession.SlotWiring(name(), cards, (slot, c) -> {
+            String id = UUID.randomUUID().toString();
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(INSERTION, id);
+            ServiceRegistration<Card> reg = context.registerService(Card.class, c, props);
+            Configuration cfg;
+            try {
+                cfg = configAdmin.createFactoryConfiguration(VPCD_PID, "?");
+                Hashtable<String, Object> slotConfig = new Hashtable<>();
+                slotConfig.put("host", host);
+                slotConfig.put("port", port + slot);
+                slotConfig.put("card.target", "(" + INSERTION + "=" + id + ")");
+                slotConfig.put("reconnectMillis", 100);
+                cfg.update(slotConfig);
+            } catch (Exception | Error e) {
+                reg.unregister();
+                throw e;
             }
-
-            @Override
-            public void remove(int slot) throws Exception {
-                Inserted i = in.remove(slot);
-                if (i == null) {
-                    throw new IllegalStateException("slot " + slot + " holds no card");
-                }
+            return () -> {
                 try {
-                    i.config.delete();
+                    cfg.delete();
                 } finally {
-                    i.registration.unregister();
-                    cards.release(i.card);
+                    reg.unregister();
                 }
-            }
-
-            @Override
-            public void close() {
-                for (Integer slot : Set.copyOf(in.keySet())) {
-                    try {
-                        remove(slot);
-                    } catch (Exception e) {
-                        System.err.println("vpcd target: removing the card of slot " + slot + ": " + e);
-                    }
-                }
-            }
-        };
+            };
+        });
         return new PcscHostSession(pcscContext.pcsc(), ctx, readers.subList(0, reader.slots()), wiring,
                 Pcsc.SCARD_PROTOCOL_T0 | Pcsc.SCARD_PROTOCOL_T1, presenceTimeoutMillis, false);
-    }
-
-    private static final class Inserted {
-        final Card card;
-        final ServiceRegistration<Card> registration;
-        final Configuration config;
-
-        Inserted(Card card, ServiceRegistration<Card> registration, Configuration config) {
-            this.card = card;
-            this.registration = registration;
-            this.config = config;
-        }
     }
 }

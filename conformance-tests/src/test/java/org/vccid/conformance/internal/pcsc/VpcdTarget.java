@@ -1,11 +1,8 @@
 package org.vccid.conformance.internal.pcsc;
 
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 
-import org.vccid.card.Card;
 import org.vccid.conformance.target.CardSource;
 import org.vccid.conformance.target.NotSupportedException;
 import org.vccid.conformance.target.ReaderSpec;
@@ -49,40 +46,8 @@ final class VpcdTarget implements Target {
         if (reader.level() == ReaderSpec.Level.TPDU) {
             throw new NotSupportedException("vpcd is an APDU-level reader, the vector wants a TPDU-level one");
         }
-        Map<Integer, AutoCloseable> connected = new HashMap<>();
-        Map<Integer, Card> in = new HashMap<>();
-        PcscHostSession.SlotWiring wiring = new PcscHostSession.SlotWiring() {
-            @Override
-            public void insert(int slot) {
-                if (in.containsKey(slot)) {
-                    throw new IllegalStateException("slot " + slot + " already holds a card");
-                }
-                Card c = cards.newCard();
-                in.put(slot, c);
-                connected.put(slot, ConformanceVpcdSlots.insert("127.0.0.1", PcscRig.VPCD_PORT + slot, c));
-            }
-
-            @Override
-            public void remove(int slot) throws Exception {
-                AutoCloseable s = connected.remove(slot);
-                if (s == null) {
-                    throw new IllegalStateException("slot " + slot + " holds no card");
-                }
-                s.close();
-                cards.release(in.remove(slot));
-            }
-
-            @Override
-            public void close() {
-                for (Integer slot : Set.copyOf(connected.keySet())) {
-                    try {
-                        remove(slot);
-                    } catch (Exception e) {
-                        System.err.println("vpcd target: " + e);
-                    }
-                }
-            }
-        };
+        PcscHostSession.SlotWiring wiring = new PcscHostSession.SlotWiring(name(), cards,
+                (slot, c) -> ConformanceVpcdSlots.insert("127.0.0.1", PcscRig.VPCD_PORT + slot, c));
         return new PcscHostSession(rig.pcsc, rig.context(), rig.vpcdReaders().subList(0, reader.slots()),
                 wiring, Pcsc.SCARD_PROTOCOL_T0 | Pcsc.SCARD_PROTOCOL_T1, 30_000, false);
     }
